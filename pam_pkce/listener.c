@@ -1,0 +1,495 @@
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+#include <security/_pam_types.h>
+
+#include "listener.h"
+#include "log.h"
+#include "pkce.h"
+
+struct conn {
+	int fd;			/* -1: free slot */
+	struct timespec deadline;
+	size_t len;
+	char buf[LISTENER_REQUEST_MAX + 1];
+};
+
+struct listener {
+	pam_handle_t *pamh;
+	int socks[2];
+	size_t nsocks;
+	unsigned int port;
+	char host[16];		/* as it appears in the URI and Host header */
+	const char *path;
+	char *redirect_uri;
+	struct conn conns[LISTENER_CONN_MAX];
+};
+
+enum page {
+	PAGE_SIGNED_IN,
+	PAGE_PROVIDER_ERROR,
+	PAGE_NOT_THIS_LOGIN,
+	PAGE_BAD_REQUEST,
+	PAGE_NOT_FOUND,
+	PAGE_METHOD,
+};
+
+/* Fixed pages: nothing from the request is ever reflected into them. */
+static const struct {
+	const char *status;
+	const char *title;
+	const char *text;
+} pages[] = {
+	[PAGE_SIGNED_IN] = { "200 OK", "Signed in",
+		"You are signed in. Return to your terminal; you can close this window." },
+	[PAGE_PROVIDER_ERROR] = { "200 OK", "Sign-in refused",
+		"The identity provider did not sign you in. Return to your terminal." },
+	[PAGE_NOT_THIS_LOGIN] = { "400 Bad Request", "Not this login",
+		"This response does not belong to the login in progress." },
+	[PAGE_BAD_REQUEST] = { "400 Bad Request", "Bad request",
+		"The request was not understood." },
+	[PAGE_NOT_FOUND] = { "404 Not Found", "Not found", "Nothing here." },
+	[PAGE_METHOD] = { "405 Method Not Allowed", "Not allowed",
+		"Only GET is served here." },
+};
+
+time_t
+listener_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	/* The buffer may hold an authorization code. */
+	OPENSSL_cleanse(c->buf, c->len);
+	c->fd = -1;
+	c->len = 0;
+}
+
+static void
+send_page(struct conn *c, enum page page)
+{
+	char out[1024];
+	int n;
+
+	n = snprintf(out, sizeof(out),
+		     "HTTP/1.1 %s\r\n"
+		     "Content-Type: text/html; charset=utf-8\r\n"
+		     "Cache-Control: no-store\r\n"
+		     "Referrer-Policy: no-referrer\r\n"
+		     "X-Content-Type-Options: nosniff\r\n"
+		     "Content-Security-Policy: default-src 'none'\r\n"
+		     "Connection: close\r\n"
+		     "\r\n"
+		     "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+		     "<title>%s</title></head><body><h1>%s</h1><p>%s</p>"
+		     "</body></html>\n",
+		     pages[page].status, pages[page].title, pages[page].title,
+		     pages[page].text);
+	if (n > 0 && (size_t)n < sizeof(out))
+		/* Small enough for the socket buffer; a peer that does not read loses it. */
+		(void)send(c->fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static int
+bind_one(int family, unsigned int port, int *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		sin6->sin6_addr = in6addr_loopback;
+		len = sizeof(*sin6);
+	}
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* A previous login's TIME_WAIT must not block a fixed port. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, LISTENER_CONN_MAX) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	*out = fd;
+	return 0;
+}
+
+static unsigned int
+bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static void
+close_socks(struct listener *l)
+{
+	for (size_t i = 0; i < l->nsocks; i++)
+		close(l->socks[i]);
+	l->nsocks = 0;
+}
+
+/*
+ * Bind PORT (0: ephemeral) on the configured families.  For localhost the
+ * IPv6 socket takes the port the IPv4 one got.  Returns 0 or -errno.
+ */
+static int
+try_port(struct listener *l, enum config_redirect_host host, unsigned int port)
+{
+	int first = host == CONFIG_HOST_IPV6 ? AF_INET6 : AF_INET;
+	int rc;
+
+	rc = bind_one(first, port, &l->socks[0]);
+	if (rc < 0)
+		return rc;
+	l->nsocks = 1;
+	l->port = bound_port(l->socks[0]);
+	if (host != CONFIG_HOST_LOCALHOST)
+		return 0;
+	rc = bind_one(AF_INET6, l->port, &l->socks[1]);
+	if (rc == 0) {
+		l->nsocks = 2;
+		return 0;
+	}
+	/* No IPv6 on this host: localhost then only resolves to 127.0.0.1. */
+	if (rc == -EAFNOSUPPORT || rc == -EADDRNOTAVAIL)
+		return 0;
+	close_socks(l);
+	return rc;
+}
+
+static int
+bind_listener(struct listener *l, const struct pkce_config *cfg)
+{
+	int rc = -EADDRINUSE;
+
+	if (cfg->redirect_port_min == 0) {
+		/* An ephemeral IPv4 port may be taken on IPv6: retry a few. */
+		for (int i = 0; i < 8 && rc == -EADDRINUSE; i++)
+			rc = try_port(l, cfg->redirect_host, 0);
+		return rc;
+	}
+	for (unsigned int p = cfg->redirect_port_min;
+	     p <= cfg->redirect_port_max; p++) {
+		rc = try_port(l, cfg->redirect_host, p);
+		if (rc != -EADDRINUSE)
+			return rc;
+	}
+	return rc;
+}
+
+int
+listener_open(pam_handle_t *pamh, const struct pkce_config *cfg,
+	      struct listener **out)
+{
+	static const char *const hosts[] = {
+		[CONFIG_HOST_IPV4] = "127.0.0.1",
+		[CONFIG_HOST_IPV6] = "[::1]",
+		[CONFIG_HOST_LOCALHOST] = "localhost",
+	};
+	struct listener *l;
+	int rc;
+
+	*out = NULL;
+	l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return PAM_BUF_ERR;
+	l->pamh = pamh;
+	l->path = cfg->redirect_path;
+	for (size_t i = 0; i < LISTENER_CONN_MAX; i++)
+		l->conns[i].fd = -1;
+	snprintf(l->host, sizeof(l->host), "%s", hosts[cfg->redirect_host]);
+	rc = bind_listener(l, cfg);
+	if (rc < 0) {
+		if (cfg->redirect_port_min == 0)
+			log_msg(pamh, LOG_ERR,
+				"cannot listen on %s: %s", l->host,
+				strerror(-rc));
+		else
+			log_msg(pamh, LOG_ERR,
+				"cannot listen on %s port %u-%u: %s", l->host,
+				cfg->redirect_port_min, cfg->redirect_port_max,
+				strerror(-rc));
+		free(l);
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	if (asprintf(&l->redirect_uri, "http://%s:%u%s", l->host, l->port,
+		     l->path) < 0) {
+		listener_close(l);
+		return PAM_BUF_ERR;
+	}
+	*out = l;
+	return PAM_SUCCESS;
+}
+
+const char *
+listener_redirect_uri(const struct listener *listener)
+{
+	return listener->redirect_uri;
+}
+
+void
+listener_close(struct listener *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < LISTENER_CONN_MAX; i++)
+		conn_close(&l->conns[i]);
+	close_socks(l);
+	free(l->redirect_uri);
+	free(l);
+}
+
+/* Value of header NAME in the header block HDRS, or NULL. */
+static char *
+find_header(char *hdrs, const char *name)
+{
+	size_t nlen = strlen(name);
+
+	for (char *line = hdrs; line != NULL && *line != '\0';) {
+		char *next = strstr(line, "\r\n");
+
+		if (next != NULL)
+			*next = '\0';
+		if (strncasecmp(line, name, nlen) == 0 && line[nlen] == ':') {
+			char *v = line + nlen + 1;
+
+			v += strspn(v, " \t");
+			v[strcspn(v, " \t")] = '\0';
+			return v;
+		}
+		line = next != NULL ? next + 2 : NULL;
+	}
+	return NULL;
+}
+
+static bool
+host_matches(const struct listener *l, const char *host)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%s:%u", l->host, l->port);
+	return host != NULL && strcasecmp(host, want) == 0;
+}
+
+/*
+ * Decide what a complete request header block means.  Returns true when
+ * it is this login's callback (OUT filled), false to keep waiting.
+ */
+static bool
+handle_request(struct listener *l, struct conn *c, const char *state,
+	       struct callback_params *out)
+{
+	char *line_end, *target, *version, *query, *host;
+	struct callback_params params;
+	const char *why = NULL;
+	size_t plen = strlen(l->path);
+
+	line_end = strstr(c->buf, "\r\n");
+	if (line_end == NULL) {
+		send_page(c, PAGE_BAD_REQUEST);
+		return false;
+	}
+	*line_end = '\0';
+	if (strncmp(c->buf, "GET ", 4) != 0) {
+		send_page(c, PAGE_METHOD);
+		return false;
+	}
+	target = c->buf + 4;
+	version = strchr(target, ' ');
+	if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0) {
+		send_page(c, PAGE_BAD_REQUEST);
+		return false;
+	}
+	*version = '\0';
+	if (strncmp(target, l->path, plen) != 0 ||
+	    (target[plen] != '\0' && target[plen] != '?')) {
+		send_page(c, PAGE_NOT_FOUND);
+		return false;
+	}
+	/* A page on another origin must not reach us through DNS rebinding. */
+	host = find_header(line_end + 2, "Host");
+	if (!host_matches(l, host)) {
+		log_msg(l->pamh, LOG_WARNING,
+			"listener: request with a wrong Host header ignored");
+		send_page(c, PAGE_BAD_REQUEST);
+		return false;
+	}
+	query = target[plen] == '?' ? target + plen + 1 : target + plen;
+	if (callback_query_parse(query, &params, &why) < 0) {
+		log_msg(l->pamh, LOG_WARNING, "listener: bad callback ignored: %s",
+			why);
+		send_page(c, PAGE_BAD_REQUEST);
+		return false;
+	}
+	if (!pkce_secret_equal(params.state, state)) {
+		log_msg(l->pamh, LOG_WARNING,
+			"listener: callback with a wrong or missing state ignored");
+		callback_params_clear(&params);
+		send_page(c, PAGE_NOT_THIS_LOGIN);
+		return false;
+	}
+	if (params.code == NULL && params.error == NULL) {
+		callback_params_clear(&params);
+		send_page(c, PAGE_BAD_REQUEST);
+		return false;
+	}
+	send_page(c, params.error != NULL ? PAGE_PROVIDER_ERROR : PAGE_SIGNED_IN);
+	*out = params;
+	return true;
+}
+
+static void
+accept_all(struct listener *l, int sock, time_t now)
+{
+	for (;;) {
+		struct conn *slot = NULL, *oldest = NULL;
+		int fd = accept4(sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return;
+		for (size_t i = 0; i < LISTENER_CONN_MAX && slot == NULL; i++) {
+			struct conn *c = &l->conns[i];
+
+			if (c->fd < 0)
+				slot = c;
+			else if (oldest == NULL ||
+				 c->deadline.tv_sec < oldest->deadline.tv_sec)
+				oldest = c;
+		}
+		/* Full: drop the oldest, so idle clients cannot lock the browser out. */
+		if (slot == NULL) {
+			conn_close(oldest);
+			slot = oldest;
+		}
+		slot->fd = fd;
+		slot->len = 0;
+		slot->deadline.tv_sec = now + LISTENER_CONN_SECONDS;
+	}
+}
+
+/* Returns true when C completed this login's callback. */
+static bool
+read_conn(struct listener *l, struct conn *c, const char *state,
+	  struct callback_params *out)
+{
+	ssize_t n;
+	bool got;
+
+	n = recv(c->fd, c->buf + c->len, LISTENER_REQUEST_MAX - c->len, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	if (n <= 0) {
+		conn_close(c);
+		return false;
+	}
+	c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	if (memchr(c->buf, '\0', c->len) != NULL) {
+		send_page(c, PAGE_BAD_REQUEST);
+		conn_close(c);
+		return false;
+	}
+	if (strstr(c->buf, "\r\n\r\n") == NULL) {
+		if (c->len == LISTENER_REQUEST_MAX) {
+			send_page(c, PAGE_BAD_REQUEST);
+			conn_close(c);
+		}
+		return false;
+	}
+	got = handle_request(l, c, state, out);
+	conn_close(c);
+	return got;
+}
+
+enum listener_result
+listener_wait(struct listener *l, const char *state, time_t deadline,
+	      struct callback_params *out)
+{
+	struct pollfd pfds[2 + LISTENER_CONN_MAX];
+	struct conn *polled[LISTENER_CONN_MAX];
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		time_t now = listener_now(), wake = deadline;
+		size_t n = 0, nconn = 0;
+		int rc;
+
+		if (now >= deadline)
+			return LISTENER_TIMEOUT;
+		for (size_t i = 0; i < l->nsocks; i++)
+			pfds[n++] = (struct pollfd){ .fd = l->socks[i], .events = POLLIN };
+		for (size_t i = 0; i < LISTENER_CONN_MAX; i++) {
+			struct conn *c = &l->conns[i];
+
+			if (c->fd < 0)
+				continue;
+			if (c->deadline.tv_sec <= now) {
+				conn_close(c);
+				continue;
+			}
+			if (c->deadline.tv_sec < wake)
+				wake = c->deadline.tv_sec;
+			polled[nconn++] = c;
+			pfds[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+		}
+		rc = poll(pfds, n, (int)(wake - now) * 1000);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			log_msg(l->pamh, LOG_ERR, "listener: poll: %s",
+				strerror(errno));
+			return LISTENER_FAILED;
+		}
+		for (size_t i = 0; i < nconn; i++) {
+			struct pollfd *p = &pfds[l->nsocks + i];
+
+			if (p->revents != 0 && polled[i]->fd == p->fd &&
+			    read_conn(l, polled[i], state, out))
+				return LISTENER_GOT;
+		}
+		for (size_t i = 0; i < l->nsocks; i++)
+			if (pfds[i].revents & POLLIN)
+				accept_all(l, l->socks[i], listener_now());
+	}
+}

@@ -1,0 +1,53 @@
+/*
+ * The loopback redirect listener (RFC 8252 7.3).  It binds loopback
+ * only, answers only GET redirect_path with the expected Host header,
+ * bounds request size, per-connection time and connection count, and
+ * keeps waiting after any request that is not this login's callback.
+ */
+#ifndef PAM_PKCE_LISTENER_H
+#define PAM_PKCE_LISTENER_H
+
+#include <time.h>
+#include <security/pam_modules.h>
+
+#include "callback.h"
+#include "config.h"
+
+#define LISTENER_REQUEST_MAX 8192
+#define LISTENER_CONN_MAX 16
+#define LISTENER_CONN_SECONDS 5
+
+struct listener;
+
+enum listener_result {
+	LISTENER_GOT,		/* a callback with the expected state */
+	LISTENER_TIMEOUT,	/* deadline passed */
+	LISTENER_FAILED,	/* poll/accept failed */
+};
+
+/*
+ * Bind per cfg->redirect_host/redirect_port.  Returns PAM_SUCCESS,
+ * PAM_AUTHINFO_UNAVAIL when no port is free (logged), PAM_BUF_ERR.
+ */
+int listener_open(pam_handle_t *pamh, const struct pkce_config *cfg,
+		  struct listener **out);
+
+/* http://HOST:PORT/PATH of this listener. */
+const char *listener_redirect_uri(const struct listener *listener);
+
+/*
+ * Serve requests until one carries STATE, or DEADLINE (CLOCK_MONOTONIC
+ * seconds) passes.  On LISTENER_GOT, OUT holds the callback (code or
+ * error).  The browser gets a short page in every case.
+ */
+enum listener_result listener_wait(struct listener *listener,
+				   const char *state, time_t deadline,
+				   struct callback_params *out);
+
+/* Close every socket.  NULL is fine. */
+void listener_close(struct listener *listener);
+
+/* CLOCK_MONOTONIC seconds, the clock listener_wait's deadline is on. */
+time_t listener_now(void);
+
+#endif

@@ -1,0 +1,298 @@
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <security/pam_ext.h>
+
+#include "account.h"
+#include "authorize.h"
+#include "callback.h"
+#include "config.h"
+#include "conv.h"
+#include "discovery.h"
+#include "http.h"
+#include "id_token.h"
+#include "keys.h"
+#include "listener.h"
+#include "log.h"
+#include "login.h"
+#include "pkce.h"
+#include "token.h"
+
+/* Everything one attempt owns, released in one place. */
+struct login {
+	pam_handle_t *pamh;
+	struct pkce_config cfg;
+	bool cfg_loaded;
+	const char *user;
+	struct http_client *http;
+	struct provider_endpoints endpoints;
+	struct pkce_secrets secrets;
+	struct listener *listener;
+	char *redirect_uri;	/* outlives the listener: the token request repeats it */
+	char *authorize_url;
+	struct callback_params callback;
+	struct token_response tokens;
+	struct jwks *keys;
+	json_t *claims;
+};
+
+static void
+login_release(struct login *lg)
+{
+	json_decref(lg->claims);
+	jwks_free(lg->keys);
+	token_response_clear(&lg->tokens);
+	callback_params_clear(&lg->callback);
+	authorize_url_free(lg->authorize_url);
+	listener_close(lg->listener);
+	free(lg->redirect_uri);
+	pkce_secrets_wipe(&lg->secrets);
+	discovery_clear(&lg->endpoints);
+	http_client_free(lg->http);
+	if (lg->cfg_loaded)
+		config_free(&lg->cfg);
+}
+
+static int
+check_user(struct login *lg)
+{
+	char buf[4096], esc[LOG_ESCAPE_MAX];
+	struct passwd pw, *found = NULL;
+	int rc;
+
+	rc = pam_get_user(lg->pamh, &lg->user, NULL);
+	if (rc != PAM_SUCCESS || lg->user == NULL || lg->user[0] == '\0') {
+		log_msg(lg->pamh, LOG_ERR, "cannot determine the user name");
+		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
+	}
+	if (getpwnam_r(lg->user, &pw, buf, sizeof(buf), &found) != 0 ||
+	    found == NULL) {
+		log_msg(lg->pamh, LOG_NOTICE, "user %s is not a local account",
+			log_escape(lg->user, esc, sizeof(esc)));
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
+}
+
+static bool
+prompt_wanted(struct login *lg)
+{
+	const char *rhost = NULL;
+
+	switch (lg->cfg.prompt) {
+	case CONFIG_PROMPT_ALWAYS:
+		return true;
+	case CONFIG_PROMPT_NEVER:
+		return false;
+	default:
+		pam_get_item(lg->pamh, PAM_RHOST, (const void **)&rhost);
+		return rhost != NULL && rhost[0] != '\0';
+	}
+}
+
+/* The text around the URL names where the person is signing in to. */
+static char *
+compose_message(struct login *lg, bool prompt)
+{
+	const char *service = NULL;
+	char host[256] = "this host", *text = NULL;
+
+	pam_get_item(lg->pamh, PAM_SERVICE, (const void **)&service);
+	(void)gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	if (asprintf(&text,
+		     "To sign in to %s (%s), open this address in a browser:\n"
+		     "\n%s\n\n%s",
+		     host, service != NULL ? service : "login", lg->authorize_url,
+		     prompt ? (lg->cfg.paste ?
+			       "Then press Enter, or paste the address the browser ended on: " :
+			       "Then press Enter: ") :
+			      "Waiting for the browser to finish...") < 0)
+		return NULL;
+	return text;
+}
+
+/* Wait on the listener, or first ask the person; fills lg->callback. */
+static int
+await_callback(struct login *lg, time_t deadline)
+{
+	bool prompt = prompt_wanted(lg);
+	char *message = NULL, *reply = NULL;
+	const char *why = NULL;
+	int rc;
+
+	message = compose_message(lg, prompt);
+	if (message == NULL)
+		return PAM_BUF_ERR;
+	rc = prompt ? conv_ask(lg->pamh, message, &reply) :
+		      conv_info(lg->pamh, message);
+	OPENSSL_cleanse(message, strlen(message));
+	free(message);
+	if (rc != PAM_SUCCESS) {
+		log_msg(lg->pamh, LOG_ERR, "conversation failed: %s",
+			pam_strerror(lg->pamh, rc));
+		rc = PAM_CONV_ERR;
+		goto cleanup;
+	}
+	if (reply != NULL && reply[strspn(reply, " \t")] != '\0' && lg->cfg.paste) {
+		char *start = reply + strspn(reply, " \t");
+
+		start[strcspn(start, " \t\r\n")] = '\0';
+		if (callback_paste_parse(start, lg->redirect_uri,
+					 &lg->callback, &why) < 0) {
+			log_msg(lg->pamh, LOG_NOTICE, "pasted response refused: %s",
+				why);
+			rc = PAM_AUTH_ERR;
+			goto cleanup;
+		}
+		/* A pasted URL carries state; a bare code has none to check. */
+		if (lg->callback.state != NULL &&
+		    !pkce_secret_equal(lg->callback.state, lg->secrets.state)) {
+			log_msg(lg->pamh, LOG_NOTICE,
+				"pasted response refused: state does not match");
+			rc = PAM_AUTH_ERR;
+			goto cleanup;
+		}
+		rc = PAM_SUCCESS;
+		goto cleanup;
+	}
+	switch (listener_wait(lg->listener, lg->secrets.state, deadline,
+			      &lg->callback)) {
+	case LISTENER_GOT:
+		rc = PAM_SUCCESS;
+		break;
+	case LISTENER_TIMEOUT:
+		log_msg(lg->pamh, LOG_NOTICE,
+			"user %s: no response from the browser within %ld seconds",
+			lg->user, lg->cfg.timeout);
+		(void)conv_error(lg->pamh, "Timed out waiting for the browser sign-in.");
+		rc = PAM_AUTH_ERR;
+		break;
+	default:
+		rc = PAM_AUTHINFO_UNAVAIL;
+		break;
+	}
+cleanup:
+	if (reply != NULL) {
+		OPENSSL_cleanse(reply, strlen(reply));
+		free(reply);
+	}
+	return rc;
+}
+
+/* The authorization response itself: provider error, RFC 9207 iss. */
+static int
+check_callback(struct login *lg)
+{
+	char esc[LOG_ESCAPE_MAX];
+
+	if (lg->callback.error != NULL) {
+		log_msg(lg->pamh, LOG_NOTICE,
+			"user %s: provider returned error=%s", lg->user,
+			log_escape(lg->callback.error, esc, sizeof(esc)));
+		(void)conv_error(lg->pamh, "The identity provider refused the sign-in.");
+		return PAM_AUTH_ERR;
+	}
+	if (lg->callback.iss != NULL ?
+		    strcmp(lg->callback.iss, lg->cfg.issuer) != 0 :
+		    lg->endpoints.iss_parameter_supported &&
+			    lg->callback.state != NULL) {
+		log_msg(lg->pamh, LOG_NOTICE,
+			"user %s: authorization response iss does not match the issuer",
+			lg->user);
+		return PAM_AUTH_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int
+run(struct login *lg, int flags, int argc, const char **argv)
+{
+	int rc;
+
+	rc = config_load(lg->pamh, argc, argv, &lg->cfg);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	lg->cfg_loaded = true;
+	rc = check_user(lg);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	if ((flags & PAM_SILENT) || conv_check(lg->pamh) != PAM_SUCCESS) {
+		log_msg(lg->pamh, LOG_ERR,
+			"no way to show the sign-in address (%s)",
+			(flags & PAM_SILENT) ? "PAM_SILENT" : "no conversation function");
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	lg->http = http_client_new(lg->pamh, &lg->cfg);
+	if (lg->http == NULL)
+		return PAM_BUF_ERR;
+	rc = discovery_resolve(lg->pamh, lg->http, &lg->cfg, &lg->endpoints);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	if (pkce_secrets_generate(&lg->secrets) < 0) {
+		log_msg(lg->pamh, LOG_ERR, "the system random generator failed");
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	rc = listener_open(lg->pamh, &lg->cfg, &lg->listener);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	lg->redirect_uri = strdup(listener_redirect_uri(lg->listener));
+	if (lg->redirect_uri == NULL)
+		return PAM_BUF_ERR;
+	lg->authorize_url = authorize_url_build(
+		&lg->cfg, lg->endpoints.authorization_endpoint, lg->redirect_uri,
+		lg->cfg.login_hint ? lg->user : NULL, &lg->secrets);
+	if (lg->authorize_url == NULL)
+		return PAM_BUF_ERR;
+	rc = await_callback(lg, listener_now() + lg->cfg.timeout);
+	/* The browser is done with us: free the port before the slow part. */
+	listener_close(lg->listener);
+	lg->listener = NULL;
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = check_callback(lg);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = token_exchange(lg->pamh, lg->http, &lg->cfg,
+			    lg->endpoints.token_endpoint, lg->callback.code,
+			    lg->redirect_uri, lg->secrets.verifier,
+			    &lg->tokens);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = keys_fetch(lg->pamh, lg->http, lg->endpoints.jwks_uri, &lg->keys);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = id_token_validate(lg->pamh, &lg->cfg, lg->keys,
+			       lg->tokens.id_token, lg->secrets.nonce,
+			       &lg->claims);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	return account_check(lg->pamh, &lg->cfg, lg->claims, lg->user);
+}
+
+int
+login_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct login lg = { .pamh = pamh };
+	char esc_user[LOG_ESCAPE_MAX], esc_sub[LOG_ESCAPE_MAX];
+	int rc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_msg(pamh, LOG_ERR, "libcurl initialisation failed");
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	rc = run(&lg, flags, argc, argv);
+	if (rc == PAM_SUCCESS)
+		log_msg(pamh, LOG_INFO, "user %s authenticated by %s as sub %s",
+			log_escape(lg.user, esc_user, sizeof(esc_user)),
+			lg.cfg.issuer,
+			log_escape(json_string_value(json_object_get(lg.claims, "sub")),
+				   esc_sub, sizeof(esc_sub)));
+	login_release(&lg);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,115 @@
+# start.sh -- to be sourced (bash) by test scripts:
+#
+#   . tests/idp/start.sh
+#   idp_start "$WORKDIR" [extra server.mjs args, e.g. --id-token-alg ES256]
+#   ... use $IDP_ISSUER, $IDP_PORT, $IDP_CA, $IDP_PID ...
+#   idp_stop
+#
+# idp_start installs node_modules with `npm ci` when missing, makes the test
+# CA in WORKDIR/certs when missing, starts server.mjs in the background
+# (stderr to WORKDIR/idp.log) and waits up to IDP_START_TIMEOUT (default 15)
+# seconds for it to write WORKDIR/idp.port.  It sets IDP_PID, IDP_PORT,
+# IDP_ISSUER, IDP_CA and IDP_DIR.  Returns non-zero, showing the log, when
+# the provider did not start.
+
+IDP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+idp_start() {
+	if [ "$#" -lt 1 ] || [ -z "$1" ]; then
+		echo "idp_start: usage: idp_start WORKDIR [server args...]" >&2
+		return 64
+	fi
+	local workdir=$1
+	shift
+	local node=${NODE:-node}
+	local timeout=${IDP_START_TIMEOUT:-15}
+	local host=127.0.0.1 arg prev=
+
+	for arg in "$@"; do
+		[ "$prev" = --host ] && host=$arg
+		prev=$arg
+	done
+
+	mkdir -p "$workdir" || return 1
+	workdir=$(cd "$workdir" && pwd) || return 1
+
+	if [ ! -d "$IDP_DIR/node_modules/oidc-provider" ]; then
+		echo "idp_start: installing node modules in $IDP_DIR" >&2
+		(cd "$IDP_DIR" && npm ci --no-audit --no-fund >&2) || {
+			echo "idp_start: npm ci failed" >&2
+			return 1
+		}
+	fi
+
+	if [ ! -s "$workdir/certs/ca.pem" ] || [ ! -s "$workdir/certs/server.pem" ] \
+		|| [ ! -s "$workdir/certs/server.key" ]; then
+		bash "$IDP_DIR/make-ca.sh" "$workdir/certs" || {
+			echo "idp_start: make-ca.sh failed" >&2
+			return 1
+		}
+	fi
+
+	rm -f "$workdir/idp.port"
+	"$node" "$IDP_DIR/server.mjs" --certdir "$workdir/certs" \
+		--port-file "$workdir/idp.port" "$@" \
+		</dev/null >>"$workdir/idp.log" 2>&1 &
+	IDP_PID=$!
+
+	local i=0 max=$((timeout * 10)) port=
+	while [ "$i" -lt "$max" ]; do
+		if [ -s "$workdir/idp.port" ]; then
+			port=$(cat "$workdir/idp.port")
+			case $port in
+			'' | *[!0-9]*) port= ;;
+			*) break ;;
+			esac
+		fi
+		if ! kill -0 "$IDP_PID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+
+	if [ -z "$port" ]; then
+		echo "idp_start: provider did not start within ${timeout}s; log $workdir/idp.log:" >&2
+		tail -n 50 "$workdir/idp.log" | sed 's/^/  | /' >&2
+		if kill -0 "$IDP_PID" 2>/dev/null; then
+			kill "$IDP_PID" 2>/dev/null || true
+		fi
+		wait "$IDP_PID" 2>/dev/null || true
+		IDP_PID=
+		return 1
+	fi
+
+	IDP_PORT=$port
+	if [ "$host" = "::1" ]; then
+		IDP_ISSUER="https://[::1]:$IDP_PORT"
+	else
+		IDP_ISSUER="https://127.0.0.1:$IDP_PORT"
+	fi
+	IDP_CA=$workdir/certs/ca.pem
+	IDP_WORKDIR=$workdir
+	export IDP_PID IDP_PORT IDP_ISSUER IDP_CA IDP_DIR IDP_WORKDIR
+	return 0
+}
+
+idp_stop() {
+	[ -n "${IDP_PID:-}" ] || return 0
+	if kill -0 "$IDP_PID" 2>/dev/null; then
+		kill -TERM "$IDP_PID" 2>/dev/null || true
+	fi
+	# wait only works for our own children; poll otherwise (bounded).
+	if ! wait "$IDP_PID" 2>/dev/null; then
+		local i=0
+		while kill -0 "$IDP_PID" 2>/dev/null && [ "$i" -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if kill -0 "$IDP_PID" 2>/dev/null; then
+			kill -KILL "$IDP_PID" 2>/dev/null || true
+		fi
+	fi
+	IDP_PID=
+	return 0
+}

@@ -1,0 +1,147 @@
+# Shared set-up for the pamtester integration tests; sourced, not run.
+#
+# Each test gets its own work directory, its own OpenID Provider (the npm
+# package oidc-provider over HTTPS with a CA made now), its own passwd
+# (nss_wrapper) and PAM service directory (pam_wrapper), so tests run in
+# parallel, need no root and change nothing in /etc.  pam_wrapper and
+# nss_wrapper are preloaded into pamtester alone.
+
+set -u
+
+: "${PKCE_SRCDIR:?run through make check}"
+: "${PKCE_MODULE:?run through make check}"
+: "${PKCE_BUILDDIR:?run through make check}"
+
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "$PKCE_BUILDDIR/tests/tmp.$TEST_NAME.XXXXXX") || exit 99
+PAMTESTER_PID=
+IDP_PID=
+
+# shellcheck source=../idp/start.sh
+. "$PKCE_SRCDIR/tests/idp/start.sh"
+
+log() { printf '# %s\n' "$*"; }
+
+fail() {
+	printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*"
+	for f in "$WORK"/pamtester.out "$WORK"/pamtester.err "$WORK"/idp.log; do
+		[ -s "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
+	done
+	exit 1
+}
+
+cleanup() {
+	if [ -n "$PAMTESTER_PID" ] && kill -0 "$PAMTESTER_PID" 2>/dev/null; then
+		kill "$PAMTESTER_PID" 2>/dev/null
+		wait "$PAMTESTER_PID" 2>/dev/null
+	fi
+	[ -n "$IDP_PID" ] && idp_stop
+	if [ -z "${KEEP_WORK:-}" ]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+require() {
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			{ echo "ERROR: $tool is missing (run tests/setup-deps.sh)"; exit 99; }
+	done
+}
+require pamtester node openssl curl
+
+libpath() {
+	for d in /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib /usr/libexec/coreutils; do
+		[ -e "$d/$1" ] && { echo "$d/$1"; return 0; }
+	done
+	echo "ERROR: $1 not found" >&2
+	exit 99
+}
+PAM_WRAPPER_LIB=$(libpath libpam_wrapper.so)
+NSS_WRAPPER_LIB=$(libpath libnss_wrapper.so)
+STDBUF_LIB=$(libpath libstdbuf.so)
+
+# Local accounts as nss_wrapper sees them.
+cat > "$WORK/passwd" <<PASSWD
+alice:x:2001:2001:Alice:/nonexistent:/bin/sh
+bob:x:2002:2002:Bob:/nonexistent:/bin/sh
+carol:x:2003:2003:Carol:/nonexistent:/bin/sh
+PASSWD
+cat > "$WORK/group" <<GROUP
+alice:x:2001:
+bob:x:2002:
+carol:x:2003:
+GROUP
+mkdir -p "$WORK/pam.d"
+# Without an "other" service libpam logs a (harmless) error on every start.
+echo "auth required pam_deny.so" > "$WORK/pam.d/other"
+
+# write_config [KEY=VALUE ...]: the test config with extra or overriding lines.
+write_config() {
+	{
+		echo "issuer = ${IDP_ISSUER:-https://127.0.0.1:1}"
+		echo "client_id = pam-pkce-test"
+		echo "ca_file = ${IDP_CA:-/nonexistent}"
+		echo "cache_dir = none"
+		echo "timeout = 30"
+		echo "http_timeout = 5"
+		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+	} > "$WORK/pam_pkce.conf"
+	chmod 0600 "$WORK/pam_pkce.conf"
+	echo "auth required $PKCE_MODULE config=$WORK/pam_pkce.conf" > "$WORK/pam.d/pkce-test"
+}
+
+# pamtester_start USER: run pamtester in the background, stdout line-buffered.
+pamtester_start() {
+	env LD_PRELOAD="$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
+		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$WORK/pam.d" \
+		PAM_WRAPPER_DEBUGLEVEL=3 \
+		NSS_WRAPPER_PASSWD="$WORK/passwd" NSS_WRAPPER_GROUP="$WORK/group" \
+		timeout 120 pamtester -v pkce-test "$1" authenticate \
+		> "$WORK/pamtester.out" 2> "$WORK/pamtester.err" < /dev/null &
+	PAMTESTER_PID=$!
+}
+
+# pamtester_wait: wait for pamtester to finish; sets PAMTESTER_RC.
+pamtester_wait() {
+	wait "$PAMTESTER_PID"
+	PAMTESTER_RC=$?
+	PAMTESTER_PID=
+}
+
+# authorize_url: wait (bounded) for the module to print the URL.
+authorize_url() {
+	for _ in $(seq 1 150); do
+		url=$(grep -m1 -E '^https://' "$WORK/pamtester.out" 2>/dev/null)
+		if [ -n "$url" ]; then echo "$url"; return 0; fi
+		kill -0 "$PAMTESTER_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# url_param URL NAME: the decoded value of a query parameter.
+url_param() {
+	node -e 'const u = new URL(process.argv[1]); const v = u.searchParams.get(process.argv[2]); if (v === null) process.exit(1); console.log(v);' "$1" "$2"
+}
+
+# browser_login URL USER [args]: the scripted browser completes the login.
+browser_login() {
+	url=$1 user=$2
+	shift 2
+	node "$PKCE_SRCDIR/tests/idp/browser.mjs" --ca "$IDP_CA" --user "$user" \
+		--password "$user-password" "$@" "$url"
+}
+
+# expect_outcome TEXT: pamtester's verdict (pam_strerror text) must contain TEXT.
+expect_outcome() {
+	grep -qF -- "$1" "$WORK/pamtester.out" "$WORK/pamtester.err" ||
+		fail "expected outcome '$1'"
+	log "outcome: $1"
+}
+
+# expect_log TEXT: a module log line contains TEXT.  pam_wrapper turns
+# pam_syslog into "SYSLOG(priority): message" lines on stderr.
+expect_log() {
+	grep -F 'SYSLOG(' "$WORK/pamtester.err" | grep -qF -- "$1" ||
+		fail "expected a log line containing '$1'"
+	log "logged: $1"
+}
