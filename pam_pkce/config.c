@@ -76,113 +76,6 @@ struct origin {
 	unsigned int line;
 };
 
-static enum parse_result parse_bool(const struct key_spec *,
-				    struct pkce_config *, struct setting *);
-static enum parse_result parse_seconds(const struct key_spec *,
-				       struct pkce_config *, struct setting *);
-static enum parse_result parse_url(const struct key_spec *,
-				   struct pkce_config *, struct setting *);
-static enum parse_result parse_text(const struct key_spec *,
-				    struct pkce_config *, struct setting *);
-static enum parse_result parse_abs_path(const struct key_spec *,
-					struct pkce_config *, struct setting *);
-static enum parse_result parse_secret(const struct key_spec *,
-				      struct pkce_config *, struct setting *);
-static enum parse_result parse_auth_method(const struct key_spec *,
-					   struct pkce_config *,
-					   struct setting *);
-static enum parse_result parse_scope(const struct key_spec *,
-				     struct pkce_config *, struct setting *);
-static enum parse_result parse_authorize_params(const struct key_spec *,
-						struct pkce_config *,
-						struct setting *);
-static enum parse_result parse_redirect_host(const struct key_spec *,
-					     struct pkce_config *,
-					     struct setting *);
-static enum parse_result parse_port_range(const struct key_spec *,
-					  struct pkce_config *,
-					  struct setting *);
-static enum parse_result parse_redirect_path(const struct key_spec *,
-					     struct pkce_config *,
-					     struct setting *);
-static enum parse_result parse_prompt(const struct key_spec *,
-				      struct pkce_config *, struct setting *);
-static enum parse_result parse_qr_style(const struct key_spec *,
-					struct pkce_config *, struct setting *);
-static enum parse_result parse_proxy(const struct key_spec *,
-				     struct pkce_config *, struct setting *);
-static enum parse_result parse_allowed_algs(const struct key_spec *,
-					    struct pkce_config *,
-					    struct setting *);
-static enum parse_result parse_regex(const struct key_spec *,
-				     struct pkce_config *, struct setting *);
-static enum parse_result parse_require_claim(const struct key_spec *,
-					     struct pkce_config *,
-					     struct setting *);
-static enum parse_result parse_export_env(const struct key_spec *,
-					  struct pkce_config *,
-					  struct setting *);
-static enum parse_result parse_cache_dir(const struct key_spec *,
-					 struct pkce_config *,
-					 struct setting *);
-
-#define FIELD(f) offsetof(struct pkce_config, f)
-
-static const struct key_spec keys[] = {
-	{ "issuer", parse_url, FIELD(issuer), 0, 0, false },
-	{ "discovery", parse_bool, FIELD(discovery), 0, 0, false },
-	{ "authorization_endpoint", parse_url, FIELD(authorization_endpoint),
-	  0, 0, false },
-	{ "token_endpoint", parse_url, FIELD(token_endpoint), 0, 0, false },
-	{ "jwks_uri", parse_url, FIELD(jwks_uri), 0, 0, false },
-	{ "userinfo_endpoint", parse_url, FIELD(userinfo_endpoint), 0, 0,
-	  false },
-	{ "client_id", parse_text, FIELD(client_id), 0, 0, false },
-	{ "client_secret", parse_secret, FIELD(client_secret), 0, 0, true },
-	{ "token_endpoint_auth", parse_auth_method, 0, 0, 0, false },
-	{ "scope", parse_scope, 0, 0, 0, false },
-	{ "audience", parse_text, FIELD(audience), 0, 0, false },
-	{ "authorize_params", parse_authorize_params, 0, 0, 0, false },
-	{ "login_hint", parse_bool, FIELD(login_hint), 0, 0, false },
-	{ "max_age", parse_seconds, FIELD(max_age), 0, MAX_AGE_MAX, false },
-	{ "redirect_host", parse_redirect_host, 0, 0, 0, false },
-	{ "redirect_port", parse_port_range, 0, 0, 0, false },
-	{ "redirect_path", parse_redirect_path, 0, 0, 0, false },
-	{ "prompt", parse_prompt, 0, 0, 0, false },
-	{ "paste", parse_bool, FIELD(paste), 0, 0, false },
-	{ "qr", parse_bool, FIELD(qr), 0, 0, false },
-	{ "qr_style", parse_qr_style, 0, 0, 0, false },
-	{ "timeout", parse_seconds, FIELD(timeout), 1, 86400, false },
-	{ "http_timeout", parse_seconds, FIELD(http_timeout), 1, 300, false },
-	{ "ca_file", parse_abs_path, FIELD(ca_file), 0, 0, false },
-	{ "ca_path", parse_abs_path, FIELD(ca_path), 0, 0, false },
-	/* A proxy URL may carry user:password. */
-	{ "https_proxy", parse_proxy, 0, 0, 0, true },
-	{ "allowed_algs", parse_allowed_algs, 0, 0, 0, false },
-	{ "clock_skew", parse_seconds, FIELD(clock_skew), 0, 3600, false },
-	{ "userinfo", parse_bool, FIELD(userinfo), 0, 0, false },
-	{ "username_claim", parse_text, FIELD(username_claim), 0, 0, false },
-	{ "username_regex", parse_regex, 0, 0, 0, false },
-	{ "username_lowercase", parse_bool, FIELD(username_lowercase), 0, 0,
-	  false },
-	{ "user_map", parse_abs_path, FIELD(user_map), 0, 0, false },
-	{ "require_claim", parse_require_claim, 0, 0, 0, false },
-	{ "export_env", parse_export_env, 0, 0, 0, false },
-	{ "cache_dir", parse_cache_dir, 0, 0, 0, false },
-	{ "cache_ttl", parse_seconds, FIELD(cache_ttl), 0, 604800, false },
-	{ "debug", parse_bool, FIELD(debug), 0, 0, false },
-};
-
-#define KEY_COUNT ARRAY_SIZE(keys)
-
-struct load_ctx {
-	pam_handle_t *pamh;
-	struct pkce_config *cfg;
-	char path_shown[LOG_ESCAPE_MAX];
-	mode_t mode;
-	struct origin origins[KEY_COUNT];
-};
-
 /* The parameters the module itself puts in the /authorize request. */
 static const char *const owned_params[] = {
 	"response_type", "client_id", "redirect_uri", "scope", "state",
@@ -953,6 +846,64 @@ parse_cache_dir(const struct key_spec *key, struct pkce_config *cfg,
 	return replace_string(&cfg->cache_dir, s->value);
 }
 
+/* Every key of the contract: a name not listed is a configuration error. */
+#define FIELD(f) offsetof(struct pkce_config, f)
+
+static const struct key_spec keys[] = {
+	{ "issuer", parse_url, FIELD(issuer), 0, 0, false },
+	{ "discovery", parse_bool, FIELD(discovery), 0, 0, false },
+	{ "authorization_endpoint", parse_url, FIELD(authorization_endpoint),
+	  0, 0, false },
+	{ "token_endpoint", parse_url, FIELD(token_endpoint), 0, 0, false },
+	{ "jwks_uri", parse_url, FIELD(jwks_uri), 0, 0, false },
+	{ "userinfo_endpoint", parse_url, FIELD(userinfo_endpoint), 0, 0,
+	  false },
+	{ "client_id", parse_text, FIELD(client_id), 0, 0, false },
+	{ "client_secret", parse_secret, FIELD(client_secret), 0, 0, true },
+	{ "token_endpoint_auth", parse_auth_method, 0, 0, 0, false },
+	{ "scope", parse_scope, 0, 0, 0, false },
+	{ "audience", parse_text, FIELD(audience), 0, 0, false },
+	{ "authorize_params", parse_authorize_params, 0, 0, 0, false },
+	{ "login_hint", parse_bool, FIELD(login_hint), 0, 0, false },
+	{ "max_age", parse_seconds, FIELD(max_age), 0, MAX_AGE_MAX, false },
+	{ "redirect_host", parse_redirect_host, 0, 0, 0, false },
+	{ "redirect_port", parse_port_range, 0, 0, 0, false },
+	{ "redirect_path", parse_redirect_path, 0, 0, 0, false },
+	{ "prompt", parse_prompt, 0, 0, 0, false },
+	{ "paste", parse_bool, FIELD(paste), 0, 0, false },
+	{ "qr", parse_bool, FIELD(qr), 0, 0, false },
+	{ "qr_style", parse_qr_style, 0, 0, 0, false },
+	{ "timeout", parse_seconds, FIELD(timeout), 1, 86400, false },
+	{ "http_timeout", parse_seconds, FIELD(http_timeout), 1, 300, false },
+	{ "ca_file", parse_abs_path, FIELD(ca_file), 0, 0, false },
+	{ "ca_path", parse_abs_path, FIELD(ca_path), 0, 0, false },
+	/* A proxy URL may carry user:password. */
+	{ "https_proxy", parse_proxy, 0, 0, 0, true },
+	{ "allowed_algs", parse_allowed_algs, 0, 0, 0, false },
+	{ "clock_skew", parse_seconds, FIELD(clock_skew), 0, 3600, false },
+	{ "userinfo", parse_bool, FIELD(userinfo), 0, 0, false },
+	{ "username_claim", parse_text, FIELD(username_claim), 0, 0, false },
+	{ "username_regex", parse_regex, 0, 0, 0, false },
+	{ "username_lowercase", parse_bool, FIELD(username_lowercase), 0, 0,
+	  false },
+	{ "user_map", parse_abs_path, FIELD(user_map), 0, 0, false },
+	{ "require_claim", parse_require_claim, 0, 0, 0, false },
+	{ "export_env", parse_export_env, 0, 0, 0, false },
+	{ "cache_dir", parse_cache_dir, 0, 0, 0, false },
+	{ "cache_ttl", parse_seconds, FIELD(cache_ttl), 0, 604800, false },
+	{ "debug", parse_bool, FIELD(debug), 0, 0, false },
+};
+
+#define KEY_COUNT ARRAY_SIZE(keys)
+
+struct load_ctx {
+	pam_handle_t *pamh;
+	struct pkce_config *cfg;
+	char path_shown[LOG_ESCAPE_MAX];
+	mode_t mode;
+	struct origin origins[KEY_COUNT];
+};
+
 static const struct key_spec *
 find_key(const char *name)
 {
@@ -1004,6 +955,7 @@ apply_setting(struct load_ctx *ctx, const char *name, const char *value,
 	      const struct origin *at)
 {
 	const struct key_spec *key = find_key(name);
+	enum parse_result rc;
 	struct setting s;
 
 	if (key == NULL) {
@@ -1030,15 +982,13 @@ apply_setting(struct load_ctx *ctx, const char *name, const char *value,
 		log_escape(value, s.shown + 1, sizeof(s.shown) - 2);
 		strcat(s.shown, "\"");
 	}
-	switch (key->parse(key, ctx->cfg, &s)) {
-	case PARSE_OK:
-		break;
-	case PARSE_NOMEM:
+	rc = key->parse(key, ctx->cfg, &s);
+	if (rc == PARSE_NOMEM) {
 		log_msg(ctx->pamh, LOG_CRIT, "out of memory reading the "
 			"configuration");
 		return PAM_BUF_ERR;
-	case PARSE_BAD:
-	default:
+	}
+	if (rc != PARSE_OK) {
 		log_at(ctx, at, key->name, "%s", s.why);
 		return PAM_SERVICE_ERR;
 	}
@@ -1141,6 +1091,11 @@ parse_args(struct load_ctx *ctx, int argc, const char **argv)
 
 			log_at(ctx, &at, log_escape(arg, shown, sizeof(shown)),
 			       "missing '=' (expected KEY=VALUE or debug)");
+			return PAM_SERVICE_ERR;
+		}
+		if (eq == arg) {
+			log_msg(ctx->pamh, LOG_ERR, "module argument: missing "
+				"key before '='");
 			return PAM_SERVICE_ERR;
 		}
 		key = strndup(arg, (size_t)(eq - arg));

@@ -436,28 +436,16 @@ cleanup:
 }
 
 int
-jwks_parse(const char *json, size_t len, struct jwks **out, const char **why)
+jwks_from_json(const json_t *root, struct jwks **out, const char **why)
 {
-	json_error_t error;
-	json_t *root = NULL;
 	const json_t *keys, *elem;
 	struct jwks *jwks = NULL;
 	size_t i, n;
 	int r, rc = -1;
 
-	if (out == NULL || json == NULL)
+	if (out == NULL || root == NULL)
 		return set_why(why, "invalid argument");
 	*out = NULL;
-
-	/*
-	 * Duplicate members are refused: two parsers that keep different
-	 * copies of "kid" or "n" would not agree on which key this is.
-	 */
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &error);
-	if (root == NULL) {
-		set_why(why, "JWKS not valid JSON");
-		goto cleanup;
-	}
 	if (!json_is_object(root)) {
 		set_why(why, "JWKS not an object");
 		goto cleanup;
@@ -496,9 +484,33 @@ jwks_parse(const char *json, size_t len, struct jwks **out, const char **why)
 	rc = 0;
 
 cleanup:
-	/* Skipped keys leave OpenSSL errors behind; they are not ours to keep. */
+	/*
+	 * Skipped keys leave errors queued; drop them so that they are not
+	 * blamed on some later, unrelated OpenSSL call in this thread.
+	 */
 	ERR_clear_error();
 	jwks_free(jwks);
+	return rc;
+}
+
+int
+jwks_parse(const char *json, size_t len, struct jwks **out, const char **why)
+{
+	json_error_t error;
+	json_t *root;
+	int rc;
+
+	if (out == NULL || json == NULL)
+		return set_why(why, "invalid argument");
+	*out = NULL;
+	/*
+	 * Duplicate members are refused: two parsers that keep different
+	 * copies of "kid" or "n" would not agree on which key this is.
+	 */
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &error);
+	if (root == NULL)
+		return set_why(why, "JWKS not valid JSON");
+	rc = jwks_from_json(root, out, why);
 	json_decref(root);
 	return rc;
 }

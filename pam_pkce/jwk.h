@@ -52,7 +52,7 @@ struct jws_alg_info {
 	const char *name;	/* JOSE name */
 	enum jwk_family family;
 	const char *digest;	/* OpenSSL digest name; NULL for EdDSA */
-	bool rsa_pss;		/* PSS, salt length = digest length, MGF1 same digest */
+	bool rsa_pss;		/* PSS, salt = digest length, MGF1 = digest */
 	const char *crv;	/* JWK crv; NULL for RSA */
 	const char *group;	/* OpenSSL group name; NULL unless EC */
 	size_t coord_size;	/* EC bytes per coordinate; 0 unless EC */
@@ -78,6 +78,12 @@ struct jwks;
  */
 int jwks_parse(const char *json, size_t len, struct jwks **out,
 	       const char **why);
+
+/*
+ * The same for a document already parsed (with JSON_REJECT_DUPLICATES,
+ * as http.c does).
+ */
+int jwks_from_json(const json_t *root, struct jwks **out, const char **why);
 
 void jwks_free(struct jwks *jwks);
 

@@ -34,29 +34,36 @@ set_why(const char **why, const char *msg)
 }
 
 /*
- * Decode one segment and parse it as a JSON object.  Duplicate members
- * are refused: if this parser kept the last "alg" and another kept the
- * first, the two would not be checking the same token.
+ * Decode one segment into a JSON object: 0 with *out, -1 if it is not
+ * strict base64url, -2 if it is not a JSON object.  Duplicate members are
+ * refused: if this parser kept the last "alg" and another the first, the
+ * two would not be checking the same token.
  */
-static json_t *
-decode_object(const char *seg, size_t len)
+static int
+decode_object(const char *seg, size_t len, json_t **out)
 {
 	unsigned char *raw = NULL;
 	size_t raw_len;
-	json_t *obj = NULL;
+	int rc = -1;
 
+	*out = NULL;
 	if (b64url_decode(seg, len, &raw, &raw_len) != 0)
 		goto cleanup;
-	obj = json_loadb((const char *)raw, raw_len, JSON_REJECT_DUPLICATES,
-			 NULL);
-	if (obj != NULL && !json_is_object(obj)) {
-		json_decref(obj);
-		obj = NULL;
+	rc = -2;
+	*out = json_loadb((const char *)raw, raw_len, JSON_REJECT_DUPLICATES,
+			  NULL);
+	if (*out == NULL)
+		goto cleanup;
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		goto cleanup;
 	}
+	rc = 0;
 
 cleanup:
 	free(raw);
-	return obj;
+	return rc;
 }
 
 /* Optional string member: 0 with *out (NULL if absent), -1 if not a string. */
@@ -81,7 +88,7 @@ jws_parse(const char *token, unsigned int allowed_algs, struct jws **out,
 	const char *dot1, *dot2, *p, *alg_name;
 	size_t len, dots = 0;
 	struct jws *jws = NULL;
-	int alg, rc = -1;
+	int alg, r, rc = -1;
 
 	if (out == NULL || token == NULL)
 		return set_why(why, "invalid argument");
@@ -105,9 +112,10 @@ jws_parse(const char *token, unsigned int allowed_algs, struct jws **out,
 		goto cleanup;
 	}
 
-	jws->header = decode_object(token, (size_t)(dot1 - token));
-	if (jws->header == NULL) {
-		set_why(why, "header not a JSON object");
+	r = decode_object(token, (size_t)(dot1 - token), &jws->header);
+	if (r != 0) {
+		set_why(why, r == -1 ? "header not base64url"
+				     : "header not a JSON object");
 		goto cleanup;
 	}
 	if (get_optional_string(jws->header, "alg", &alg_name) != 0 ||
@@ -143,9 +151,10 @@ jws_parse(const char *token, unsigned int allowed_algs, struct jws **out,
 	 * itself would let its author choose who vouches for it.
 	 */
 
-	jws->payload = decode_object(dot1 + 1, (size_t)(dot2 - dot1 - 1));
-	if (jws->payload == NULL) {
-		set_why(why, "payload not a JSON object");
+	r = decode_object(dot1 + 1, (size_t)(dot2 - dot1 - 1), &jws->payload);
+	if (r != 0) {
+		set_why(why, r == -1 ? "payload not base64url"
+				     : "payload not a JSON object");
 		goto cleanup;
 	}
 	if (b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token),
@@ -278,7 +287,7 @@ jws_signature_verify(enum jws_alg alg, EVP_PKEY *key,
 
 	if (info == NULL || input == NULL || sig == NULL)
 		return set_why(why, "invalid argument");
-	/* Public entry point: never trust that the caller matched key and alg. */
+	/* A public entry point: never trust the caller to have paired them. */
 	if (jws_alg_check_key(alg, key, why) != 0)
 		return -1;
 

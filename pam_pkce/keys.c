@@ -1,5 +1,3 @@
-#include <stdlib.h>
-#include <string.h>
 #include <security/_pam_types.h>
 
 #include "keys.h"
@@ -10,20 +8,13 @@ keys_fetch(pam_handle_t *pamh, struct http_client *http, const char *url,
 	   struct jwks **out)
 {
 	json_t *doc = NULL;
-	char *text = NULL;
 	const char *why = NULL;
 	int ret = PAM_AUTHINFO_UNAVAIL;
 
 	*out = NULL;
 	if (http_get_json(http, "JWKS", url, NULL, &doc) != HTTP_OK)
 		goto cleanup;
-	/* jwks_parse owns the JWK rules; hand it the document as text. */
-	text = json_dumps(doc, JSON_COMPACT);
-	if (text == NULL) {
-		ret = PAM_BUF_ERR;
-		goto cleanup;
-	}
-	if (jwks_parse(text, strlen(text), out, &why) < 0) {
+	if (jwks_from_json(doc, out, &why) < 0) {
 		log_msg(pamh, LOG_ERR, "JWKS document rejected: %s", why);
 		goto cleanup;
 	}
@@ -35,7 +26,6 @@ keys_fetch(pam_handle_t *pamh, struct http_client *http, const char *url,
 	}
 	ret = PAM_SUCCESS;
 cleanup:
-	free(text);
 	json_decref(doc);
 	return ret;
 }

@@ -97,7 +97,7 @@ function isCallback(url) {
 
 function checkAllowed(url) {
   if (!['http:', 'https:'].includes(url.protocol) || !isLoopbackHost(url.hostname)) {
-    fail(2, `refusing to follow a redirect to a non-loopback location: ${url.href}`);
+    fail(2, `refusing to go to a location that is not on loopback: ${url.href}`);
   }
 }
 

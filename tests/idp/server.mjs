@@ -313,7 +313,10 @@ const provider = new Provider(issuer, {
 for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'discovery.error',
   'jwks.error', 'end_session.error', 'server_error']) {
   provider.on(event, (ctx, err) => {
-    if (ctx?.req) ctx.req.idpError = `${err.error || err.name}: ${err.error_description || err.message}`;
+    if (ctx?.req) {
+      const detail = err.error_detail ? ` [${err.error_detail}]` : '';
+      ctx.req.idpError = `${err.error || err.name}: ${err.error_description || err.message}${detail}`;
+    }
     if (event === 'server_error') log(`server_error: ${err.stack || err}`);
   });
 }

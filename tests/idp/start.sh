@@ -50,6 +50,8 @@ idp_start() {
 	fi
 
 	rm -f "$workdir/idp.port"
+	local loglines=0
+	[ -f "$workdir/idp.log" ] && loglines=$(wc -l <"$workdir/idp.log")
 	"$node" "$IDP_DIR/server.mjs" --certdir "$workdir/certs" \
 		--port-file "$workdir/idp.port" "$@" \
 		</dev/null >>"$workdir/idp.log" 2>&1 &
@@ -72,8 +74,12 @@ idp_start() {
 	done
 
 	if [ -z "$port" ]; then
-		echo "idp_start: provider did not start within ${timeout}s; log $workdir/idp.log:" >&2
-		tail -n 50 "$workdir/idp.log" | sed 's/^/  | /' >&2
+		if kill -0 "$IDP_PID" 2>/dev/null; then
+			echo "idp_start: provider did not start within ${timeout}s; log $workdir/idp.log:" >&2
+		else
+			echo "idp_start: provider exited before it was ready; log $workdir/idp.log:" >&2
+		fi
+		tail -n "+$((loglines + 1))" "$workdir/idp.log" | tail -n 50 | sed 's/^/  | /' >&2
 		if kill -0 "$IDP_PID" 2>/dev/null; then
 			kill "$IDP_PID" 2>/dev/null || true
 		fi
