@@ -55,7 +55,7 @@ idp_start() {
 	"$node" "$IDP_DIR/server.mjs" --certdir "$workdir/certs" \
 		--port-file "$workdir/idp.port" "$@" \
 		</dev/null >>"$workdir/idp.log" 2>&1 &
-	IDP_PID=$!
+	local pid=$!
 
 	local i=0 max=$((timeout * 10)) port=
 	while [ "$i" -lt "$max" ]; do
@@ -66,7 +66,7 @@ idp_start() {
 			*) break ;;
 			esac
 		fi
-		if ! kill -0 "$IDP_PID" 2>/dev/null; then
+		if ! kill -0 "$pid" 2>/dev/null; then
 			break
 		fi
 		sleep 0.1
@@ -74,20 +74,20 @@ idp_start() {
 	done
 
 	if [ -z "$port" ]; then
-		if kill -0 "$IDP_PID" 2>/dev/null; then
+		if kill -0 "$pid" 2>/dev/null; then
 			echo "idp_start: provider did not start within ${timeout}s; log $workdir/idp.log:" >&2
 		else
 			echo "idp_start: provider exited before it was ready; log $workdir/idp.log:" >&2
 		fi
 		tail -n "+$((loglines + 1))" "$workdir/idp.log" | tail -n 50 | sed 's/^/  | /' >&2
-		if kill -0 "$IDP_PID" 2>/dev/null; then
-			kill "$IDP_PID" 2>/dev/null || true
+		if kill -0 "$pid" 2>/dev/null; then
+			kill "$pid" 2>/dev/null || true
 		fi
-		wait "$IDP_PID" 2>/dev/null || true
-		IDP_PID=
+		wait "$pid" 2>/dev/null || true
 		return 1
 	fi
 
+	IDP_PID=$pid
 	IDP_PORT=$port
 	if [ "$host" = "::1" ]; then
 		IDP_ISSUER="https://[::1]:$IDP_PORT"
