@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "authorize.h"
+#include "secret.h"
 
 /* Append name=value, letting libcurl percent-encode the value. */
 static int
@@ -91,10 +92,7 @@ authorize_url_build(const struct pkce_config *cfg, const char *endpoint,
 	/* Hand out memory from malloc, not libcurl's allocator. */
 	ret = strdup(text);
 cleanup:
-	if (text != NULL) {
-		OPENSSL_cleanse(text, strlen(text));
-		curl_free(text);
-	}
+	secret_curl_free(text);
 	curl_url_cleanup(url);
 	return ret;
 }
@@ -102,8 +100,5 @@ cleanup:
 void
 authorize_url_free(char *url)
 {
-	if (url != NULL) {
-		OPENSSL_cleanse(url, strlen(url));
-		free(url);
-	}
+	secret_free(url);
 }

@@ -8,29 +8,21 @@
 #include <openssl/crypto.h>
 
 #include "callback.h"
+#include "secret.h"
 
 /* Longer than any real provider's code + state + iss. */
 #define CALLBACK_QUERY_MAX 8192
 #define CALLBACK_VALUE_MAX 4096
 
-static void
-free_secret(char **p)
-{
-	if (*p != NULL) {
-		OPENSSL_cleanse(*p, strlen(*p));
-		free(*p);
-		*p = NULL;
-	}
-}
-
 void
 callback_params_clear(struct callback_params *params)
 {
-	free_secret(&params->code);
-	free_secret(&params->state);
-	free_secret(&params->iss);
-	free_secret(&params->error);
-	free_secret(&params->error_description);
+	secret_free(params->code);
+	secret_free(params->state);
+	secret_free(params->iss);
+	secret_free(params->error);
+	secret_free(params->error_description);
+	memset(params, 0, sizeof(*params));
 }
 
 /* Percent-decode [s, s+len) with '+' as space; refuse control bytes. */
@@ -210,10 +202,7 @@ callback_paste_parse(const char *pasted, const char *redirect_uri,
 	}
 	ret = callback_query_parse(query, out, why);
 cleanup:
-	if (query != NULL) {
-		OPENSSL_cleanse(query, strlen(query));
-		curl_free(query);
-	}
+	secret_curl_free(query);
 	curl_url_cleanup(got);
 	curl_url_cleanup(want);
 	return ret;

@@ -28,6 +28,7 @@
 #include "http.h"
 #include "jwk.h"
 #include "log.h"
+#include "secret.h"
 
 #ifndef PAM_PKCE_DEFAULT_CACHE_DIR
 #define PAM_PKCE_DEFAULT_CACHE_DIR "/var/cache/pam_pkce"
@@ -223,15 +224,6 @@ find_choice(const char *value, const char *const *names, size_t count)
 	return -1;
 }
 
-static void
-wipe_free(char *s)
-{
-	if (s != NULL) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
-
 static enum parse_result
 replace_string(char **field, const char *value)
 {
@@ -325,7 +317,7 @@ parse_secret(const struct key_spec *key, struct pkce_config *cfg,
 	copy = strdup(s->value);
 	if (copy == NULL)
 		return PARSE_NOMEM;
-	wipe_free(*field);
+	secret_free(*field);
 	*field = copy;
 	return PARSE_OK;
 }
@@ -632,7 +624,7 @@ parse_proxy(const struct key_spec *key, struct pkce_config *cfg,
 		rc = PARSE_NOMEM;
 		goto cleanup;
 	}
-	wipe_free(cfg->https_proxy);
+	secret_free(cfg->https_proxy);
 	cfg->https_proxy = copy;
 	rc = PARSE_OK;
 cleanup:
@@ -1409,14 +1401,14 @@ config_free(struct pkce_config *cfg)
 	free(cfg->jwks_uri);
 	free(cfg->userinfo_endpoint);
 	free(cfg->client_id);
-	wipe_free(cfg->client_secret);
+	secret_free(cfg->client_secret);
 	free(cfg->scope);
 	free(cfg->audience);
 	free(cfg->authorize_params);
 	free(cfg->redirect_path);
 	free(cfg->ca_file);
 	free(cfg->ca_path);
-	wipe_free(cfg->https_proxy);
+	secret_free(cfg->https_proxy);
 	free(cfg->username_claim);
 	free(cfg->username_regex);
 	free(cfg->user_map);

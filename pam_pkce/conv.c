@@ -4,6 +4,7 @@
 #include <security/pam_appl.h>
 
 #include "conv.h"
+#include "secret.h"
 
 static int
 converse(pam_handle_t *pamh, int style, const char *text, char **reply)
@@ -35,10 +36,7 @@ converse(pam_handle_t *pamh, int style, const char *text, char **reply)
 	}
 cleanup:
 	if (resp != NULL) {
-		if (resp[0].resp != NULL) {
-			OPENSSL_cleanse(resp[0].resp, strlen(resp[0].resp));
-			free(resp[0].resp);
-		}
+		secret_free(resp[0].resp);
 		free(resp);
 	}
 	return rc;

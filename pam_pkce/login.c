@@ -20,6 +20,7 @@
 #include "log.h"
 #include "login.h"
 #include "pkce.h"
+#include "secret.h"
 #include "token.h"
 
 /* Everything one attempt owns, released in one place. */
@@ -130,8 +131,7 @@ await_callback(struct login *lg, time_t deadline)
 		return PAM_BUF_ERR;
 	rc = prompt ? conv_ask(lg->pamh, message, &reply) :
 		      conv_info(lg->pamh, message);
-	OPENSSL_cleanse(message, strlen(message));
-	free(message);
+	secret_free(message);
 	if (rc != PAM_SUCCESS) {
 		log_msg(lg->pamh, LOG_ERR, "conversation failed: %s",
 			pam_strerror(lg->pamh, rc));
@@ -177,10 +177,7 @@ await_callback(struct login *lg, time_t deadline)
 		break;
 	}
 cleanup:
-	if (reply != NULL) {
-		OPENSSL_cleanse(reply, strlen(reply));
-		free(reply);
-	}
+	secret_free(reply);
 	return rc;
 }
 

@@ -7,32 +7,15 @@
 #include <security/_pam_types.h>
 
 #include "log.h"
+#include "secret.h"
 #include "token.h"
-
-static void
-free_secret(char *s)
-{
-	if (s != NULL) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
 
 void
 token_response_clear(struct token_response *tokens)
 {
-	free_secret(tokens->id_token);
-	free_secret(tokens->access_token);
+	secret_free(tokens->id_token);
+	secret_free(tokens->access_token);
 	memset(tokens, 0, sizeof(*tokens));
-}
-
-static void
-curl_free_secret(char *s)
-{
-	if (s != NULL) {
-		OPENSSL_cleanse(s, strlen(s));
-		curl_free(s);
-	}
 }
 
 /* Append "&name=escaped(value)" (no '&' for the first pair). */
@@ -62,7 +45,7 @@ form_append(char **form, size_t *len, const char *name, const char *value)
 	*len = strlen(grown);
 	ret = 0;
 cleanup:
-	curl_free_secret(escaped);
+	secret_curl_free(escaped);
 	return ret;
 }
 
@@ -76,8 +59,8 @@ basic_credentials(const struct pkce_config *cfg, char **user, char **password)
 	*user = curl_easy_escape(NULL, cfg->client_id, 0);
 	*password = curl_easy_escape(NULL, cfg->client_secret, 0);
 	if (*user == NULL || *password == NULL) {
-		curl_free_secret(*user);
-		curl_free_secret(*password);
+		secret_curl_free(*user);
+		secret_curl_free(*password);
 		*user = *password = NULL;
 		return -1;
 	}
@@ -103,7 +86,7 @@ build_form(const struct pkce_config *cfg, const char *code,
 		ok = form_append(&form, &len, "client_secret",
 				 cfg->client_secret) == 0;
 	if (!ok) {
-		free_secret(form);
+		secret_free(form);
 		return NULL;
 	}
 	return form;
@@ -177,8 +160,8 @@ cleanup:
 	if (ret != PAM_SUCCESS)
 		token_response_clear(out);
 	json_decref(response);
-	free_secret(form);
-	curl_free_secret(user);
-	curl_free_secret(password);
+	secret_free(form);
+	secret_curl_free(user);
+	secret_curl_free(password);
 	return ret;
 }

@@ -90,12 +90,14 @@ write_config() {
 }
 
 # pamtester_start USER: run pamtester in the background, stdout line-buffered.
+# PKCE_TEST_WRAPPER (e.g. "valgrind --error-exitcode=3") runs it under a tool.
 pamtester_start() {
 	env LD_PRELOAD="$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
 		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$WORK/pam.d" \
 		PAM_WRAPPER_DEBUGLEVEL=3 \
 		NSS_WRAPPER_PASSWD="$WORK/passwd" NSS_WRAPPER_GROUP="$WORK/group" \
-		timeout 120 pamtester -v pkce-test "$1" authenticate \
+		PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1 \
+		timeout 120 ${PKCE_TEST_WRAPPER:-} pamtester -v pkce-test "$1" authenticate \
 		> "$WORK/pamtester.out" 2> "$WORK/pamtester.err" < /dev/null &
 	PAMTESTER_PID=$!
 }
