@@ -1,7 +1,11 @@
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <security/_pam_types.h>
 
+#include "b64url.h"
 #include "id_token.h"
 #include "jws.h"
 #include "log.h"
@@ -106,14 +110,42 @@ id_token_claims_check(const struct pkce_config *cfg, json_t *claims,
 }
 
 int
+id_token_at_hash_check(enum jws_alg alg, const char *access_token,
+		       const char *at_hash)
+{
+	const struct jws_alg_info *info = jws_alg_get_info(alg);
+	/* Ed25519 signs with SHA-512 inside; OIDC uses SHA-512 here too. */
+	const char *digest = info != NULL && info->digest != NULL ?
+		info->digest : "SHA512";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	size_t mdlen = 0;
+	char *expected = NULL;
+	int ret = -1;
+
+	if (access_token == NULL || at_hash == NULL ||
+	    EVP_Q_digest(NULL, digest, NULL, access_token,
+			 strlen(access_token), md, &mdlen) != 1)
+		return -1;
+	expected = b64url_encode(md, mdlen / 2);
+	if (expected != NULL && strlen(expected) == strlen(at_hash) &&
+	    CRYPTO_memcmp(expected, at_hash, strlen(at_hash)) == 0)
+		ret = 0;
+	free(expected);
+	OPENSSL_cleanse(md, sizeof(md));
+	return ret;
+}
+
+int
 id_token_validate(pam_handle_t *pamh, const struct pkce_config *cfg,
-		  const struct jwks *keys, const char *token,
-		  const char *nonce, json_t **claims)
+		  struct keyring *keys, const char *token,
+		  const char *nonce, const char *access_token,
+		  json_t **claims)
 {
 	struct jws *jws = NULL;
+	const struct jwks *jwks = NULL;
 	const char *why = NULL, *typ;
-	json_t *payload;
-	int ret = PAM_AUTH_ERR;
+	json_t *payload, *at_hash;
+	int ret = PAM_AUTH_ERR, rc;
 
 	*claims = NULL;
 	if (jws_parse(token, cfg->allowed_algs, &jws, &why) < 0) {
@@ -127,13 +159,26 @@ id_token_validate(pam_handle_t *pamh, const struct pkce_config *cfg,
 		log_msg(pamh, LOG_ERR, "ID token rejected: typ is an access token");
 		goto cleanup;
 	}
-	if (jws_verify(jws, keys, &why) < 0) {
+	rc = keyring_get(keys, jws_get_kid(jws), &jwks);
+	if (rc != PAM_SUCCESS) {
+		ret = rc;
+		goto cleanup;
+	}
+	if (jws_verify(jws, jwks, &why) < 0) {
 		log_msg(pamh, LOG_ERR, "ID token rejected: %s", why);
 		goto cleanup;
 	}
 	payload = jws_get_payload(jws);
 	if (id_token_claims_check(cfg, payload, nonce, time(NULL), &why) < 0) {
 		log_msg(pamh, LOG_ERR, "ID token rejected: claim %s failed", why);
+		goto cleanup;
+	}
+	/* OIDC Core 3.1.3.8: optional for the code flow, binding when present. */
+	at_hash = json_object_get(payload, "at_hash");
+	if (at_hash != NULL && access_token != NULL &&
+	    id_token_at_hash_check(jws_get_alg(jws), access_token,
+				   json_string_value(at_hash)) < 0) {
+		log_msg(pamh, LOG_ERR, "ID token rejected: claim at_hash failed");
 		goto cleanup;
 	}
 	*claims = json_incref(payload);

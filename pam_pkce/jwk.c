@@ -536,6 +536,15 @@ jwks_count(const struct jwks *jwks)
 	return jwks != NULL ? jwks->count : 0;
 }
 
+bool
+jwks_has_kid(const struct jwks *jwks, const char *kid)
+{
+	for (size_t i = 0; jwks != NULL && i < jwks->count; i++)
+		if (jwks->keys[i].kid != NULL && strcmp(jwks->keys[i].kid, kid) == 0)
+			return true;
+	return false;
+}
+
 static int
 check_key_fits(const struct jwk *key, enum jws_alg alg, const char **why)
 {

@@ -90,6 +90,9 @@ void jwks_free(struct jwks *jwks);
 /* Number of usable keys held. */
 size_t jwks_count(const struct jwks *jwks);
 
+/* Whether a usable key carries KID. */
+bool jwks_has_kid(const struct jwks *jwks, const char *kid);
+
 /*
  * Find the key for a token signed with ALG.  With KID, the key whose kid
  * equals it; without, the only key usable with ALG.  The key must be

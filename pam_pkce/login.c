@@ -22,6 +22,7 @@
 #include "pkce.h"
 #include "secret.h"
 #include "token.h"
+#include "userinfo.h"
 
 /* Everything one attempt owns, released in one place. */
 struct login {
@@ -37,7 +38,7 @@ struct login {
 	char *authorize_url;
 	struct callback_params callback;
 	struct token_response tokens;
-	struct jwks *keys;
+	struct keyring keys;
 	json_t *claims;
 };
 
@@ -45,7 +46,7 @@ static void
 login_release(struct login *lg)
 {
 	json_decref(lg->claims);
-	jwks_free(lg->keys);
+	keyring_clear(&lg->keys);
 	token_response_clear(&lg->tokens);
 	callback_params_clear(&lg->callback);
 	authorize_url_free(lg->authorize_url);
@@ -260,14 +261,19 @@ run(struct login *lg, int flags, int argc, const char **argv)
 			    &lg->tokens);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	rc = keys_fetch(lg->pamh, lg->http, lg->endpoints.jwks_uri, &lg->keys);
-	if (rc != PAM_SUCCESS)
-		return rc;
-	rc = id_token_validate(lg->pamh, &lg->cfg, lg->keys,
+	keyring_init(&lg->keys, lg->pamh, lg->http, lg->endpoints.jwks_uri);
+	rc = id_token_validate(lg->pamh, &lg->cfg, &lg->keys,
 			       lg->tokens.id_token, lg->secrets.nonce,
-			       &lg->claims);
+			       lg->tokens.access_token, &lg->claims);
 	if (rc != PAM_SUCCESS)
 		return rc;
+	if (lg->cfg.userinfo) {
+		rc = userinfo_merge(lg->pamh, lg->http,
+				    lg->endpoints.userinfo_endpoint,
+				    lg->tokens.access_token, lg->claims);
+		if (rc != PAM_SUCCESS)
+			return rc;
+	}
 	return account_check(lg->pamh, &lg->cfg, lg->claims, lg->user);
 }
 

@@ -89,17 +89,31 @@ write_config() {
 	echo "auth required $PKCE_MODULE config=$WORK/pam_pkce.conf" > "$WORK/pam.d/pkce-test"
 }
 
-# pamtester_start USER: run pamtester in the background, stdout line-buffered.
-# PKCE_TEST_WRAPPER (e.g. "valgrind --error-exitcode=3") runs it under a tool.
-pamtester_start() {
+# pam_run_bg CMD...: run a PAM application in the background with the
+# wrappers preloaded into it alone, stdout line-buffered.  PKCE_TEST_WRAPPER
+# (e.g. "valgrind --error-exitcode=3") runs it under a tool.
+pam_run_bg() {
 	env LD_PRELOAD="$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
 		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$WORK/pam.d" \
 		PAM_WRAPPER_DEBUGLEVEL=3 \
 		NSS_WRAPPER_PASSWD="$WORK/passwd" NSS_WRAPPER_GROUP="$WORK/group" \
 		PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1 \
-		timeout 120 ${PKCE_TEST_WRAPPER:-} pamtester -v pkce-test "$1" authenticate \
+		timeout 120 ${PKCE_TEST_WRAPPER:-} "$@" \
 		> "$WORK/pamtester.out" 2> "$WORK/pamtester.err" < /dev/null &
 	PAMTESTER_PID=$!
+}
+
+# pamtester_start USER: pamtester authenticates USER on the test service.
+pamtester_start() {
+	pam_run_bg pamtester -v pkce-test "$1" authenticate
+}
+
+# probe_start [pam_probe options] USER: the same with tests/integration/pam_probe,
+# which also prints the PAM environment ("env: NAME=VALUE").
+probe_start() {
+	user=${*: -1}
+	set -- "${@:1:$#-1}"
+	pam_run_bg "$PKCE_BUILDDIR/tests/integration/pam_probe" "$@" pkce-test "$user"
 }
 
 # pamtester_wait: wait for pamtester to finish; sets PAMTESTER_RC.
