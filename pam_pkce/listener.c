@@ -444,9 +444,9 @@ read_conn(struct listener *l, struct conn *c, const char *state,
 
 enum listener_result
 listener_wait(struct listener *l, const char *state, time_t deadline,
-	      struct callback_params *out)
+	      int cancel_fd, struct callback_params *out)
 {
-	struct pollfd pfds[2 + LISTENER_CONN_MAX];
+	struct pollfd pfds[3 + LISTENER_CONN_MAX];
 	struct conn *polled[LISTENER_CONN_MAX];
 
 	memset(out, 0, sizeof(*out));
@@ -459,6 +459,7 @@ listener_wait(struct listener *l, const char *state, time_t deadline,
 			return LISTENER_TIMEOUT;
 		for (size_t i = 0; i < l->nsocks; i++)
 			pfds[n++] = (struct pollfd){ .fd = l->socks[i], .events = POLLIN };
+		/* Last, so that the connection slots keep their positions. */
 		for (size_t i = 0; i < LISTENER_CONN_MAX; i++) {
 			struct conn *c = &l->conns[i];
 
@@ -473,6 +474,8 @@ listener_wait(struct listener *l, const char *state, time_t deadline,
 			polled[nconn++] = c;
 			pfds[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
 		}
+		if (cancel_fd >= 0)
+			pfds[n++] = (struct pollfd){ .fd = cancel_fd, .events = POLLIN };
 		rc = poll(pfds, n, (int)(wake - now) * 1000);
 		if (rc < 0) {
 			if (errno == EINTR)
@@ -481,6 +484,8 @@ listener_wait(struct listener *l, const char *state, time_t deadline,
 				strerror(errno));
 			return LISTENER_FAILED;
 		}
+		if (cancel_fd >= 0 && pfds[n - 1].revents != 0)
+			return LISTENER_CANCELLED;
 		for (size_t i = 0; i < nconn; i++) {
 			struct pollfd *p = &pfds[l->nsocks + i];
 

@@ -22,6 +22,7 @@ struct listener;
 enum listener_result {
 	LISTENER_GOT,		/* a callback with the expected state */
 	LISTENER_TIMEOUT,	/* deadline passed */
+	LISTENER_CANCELLED,	/* CANCEL_FD became readable */
 	LISTENER_FAILED,	/* poll/accept failed */
 };
 
@@ -36,13 +37,14 @@ int listener_open(pam_handle_t *pamh, const struct pkce_config *cfg,
 const char *listener_redirect_uri(const struct listener *listener);
 
 /*
- * Serve requests until one carries STATE, or DEADLINE (CLOCK_MONOTONIC
- * seconds) passes.  On LISTENER_GOT, OUT holds the callback (code or
- * error).  The browser gets a short page in every case.
+ * Serve requests until one carries STATE, DEADLINE (CLOCK_MONOTONIC
+ * seconds) passes, or CANCEL_FD (-1: none) becomes readable.  On
+ * LISTENER_GOT, OUT holds the callback (code or error).  The browser gets
+ * a short page in every case.
  */
 enum listener_result listener_wait(struct listener *listener,
 				   const char *state, time_t deadline,
-				   struct callback_params *out);
+				   int cancel_fd, struct callback_params *out);
 
 /* Close every socket.  NULL is fine. */
 void listener_close(struct listener *listener);

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "login.h"
 #include "pkce.h"
+#include "prompt.h"
 #include "secret.h"
 #include "token.h"
 #include "userinfo.h"
@@ -80,108 +81,6 @@ check_user(struct login *lg)
 	return PAM_SUCCESS;
 }
 
-static bool
-prompt_wanted(struct login *lg)
-{
-	const char *rhost = NULL;
-
-	switch (lg->cfg.prompt) {
-	case CONFIG_PROMPT_ALWAYS:
-		return true;
-	case CONFIG_PROMPT_NEVER:
-		return false;
-	default:
-		pam_get_item(lg->pamh, PAM_RHOST, (const void **)&rhost);
-		return rhost != NULL && rhost[0] != '\0';
-	}
-}
-
-/* The text around the URL names where the person is signing in to. */
-static char *
-compose_message(struct login *lg, bool prompt)
-{
-	const char *service = NULL;
-	char host[256] = "this host", *text = NULL;
-
-	pam_get_item(lg->pamh, PAM_SERVICE, (const void **)&service);
-	(void)gethostname(host, sizeof(host) - 1);
-	host[sizeof(host) - 1] = '\0';
-	if (asprintf(&text,
-		     "To sign in to %s (%s), open this address in a browser:\n"
-		     "\n%s\n\n%s",
-		     host, service != NULL ? service : "login", lg->authorize_url,
-		     prompt ? (lg->cfg.paste ?
-			       "Then press Enter, or paste the address the browser ended on: " :
-			       "Then press Enter: ") :
-			      "Waiting for the browser to finish...") < 0)
-		return NULL;
-	return text;
-}
-
-/* Wait on the listener, or first ask the person; fills lg->callback. */
-static int
-await_callback(struct login *lg, time_t deadline)
-{
-	bool prompt = prompt_wanted(lg);
-	char *message = NULL, *reply = NULL;
-	const char *why = NULL;
-	int rc;
-
-	message = compose_message(lg, prompt);
-	if (message == NULL)
-		return PAM_BUF_ERR;
-	rc = prompt ? conv_ask(lg->pamh, message, &reply) :
-		      conv_info(lg->pamh, message);
-	secret_free(message);
-	if (rc != PAM_SUCCESS) {
-		log_msg(lg->pamh, LOG_ERR, "conversation failed: %s",
-			pam_strerror(lg->pamh, rc));
-		rc = PAM_CONV_ERR;
-		goto cleanup;
-	}
-	if (reply != NULL && reply[strspn(reply, " \t")] != '\0' && lg->cfg.paste) {
-		char *start = reply + strspn(reply, " \t");
-
-		start[strcspn(start, " \t\r\n")] = '\0';
-		if (callback_paste_parse(start, lg->redirect_uri,
-					 &lg->callback, &why) < 0) {
-			log_msg(lg->pamh, LOG_NOTICE, "pasted response refused: %s",
-				why);
-			rc = PAM_AUTH_ERR;
-			goto cleanup;
-		}
-		/* A pasted URL carries state; a bare code has none to check. */
-		if (lg->callback.state != NULL &&
-		    !pkce_secret_equal(lg->callback.state, lg->secrets.state)) {
-			log_msg(lg->pamh, LOG_NOTICE,
-				"pasted response refused: state does not match");
-			rc = PAM_AUTH_ERR;
-			goto cleanup;
-		}
-		rc = PAM_SUCCESS;
-		goto cleanup;
-	}
-	switch (listener_wait(lg->listener, lg->secrets.state, deadline,
-			      &lg->callback)) {
-	case LISTENER_GOT:
-		rc = PAM_SUCCESS;
-		break;
-	case LISTENER_TIMEOUT:
-		log_msg(lg->pamh, LOG_NOTICE,
-			"user %s: no response from the browser within %ld seconds",
-			lg->user, lg->cfg.timeout);
-		(void)conv_error(lg->pamh, "Timed out waiting for the browser sign-in.");
-		rc = PAM_AUTH_ERR;
-		break;
-	default:
-		rc = PAM_AUTHINFO_UNAVAIL;
-		break;
-	}
-cleanup:
-	secret_free(reply);
-	return rc;
-}
-
 /* The authorization response itself: provider error, RFC 9207 iss. */
 static int
 check_callback(struct login *lg)
@@ -236,6 +135,10 @@ run(struct login *lg, int flags, int argc, const char **argv)
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	rc = listener_open(lg->pamh, &lg->cfg, &lg->listener);
+	if (rc == PAM_AUTHINFO_UNAVAIL)
+		(void)conv_error(lg->pamh,
+				 "Browser sign-in is not possible now: no free local port "
+				 "for the sign-in response.");
 	if (rc != PAM_SUCCESS)
 		return rc;
 	lg->redirect_uri = strdup(listener_redirect_uri(lg->listener));
@@ -246,7 +149,17 @@ run(struct login *lg, int flags, int argc, const char **argv)
 		lg->cfg.login_hint ? lg->user : NULL, &lg->secrets);
 	if (lg->authorize_url == NULL)
 		return PAM_BUF_ERR;
-	rc = await_callback(lg, listener_now() + lg->cfg.timeout);
+	rc = prompt_collect(lg->pamh,
+			    &(struct prompt_request){
+				    .cfg = &lg->cfg,
+				    .listener = lg->listener,
+				    .authorize_url = lg->authorize_url,
+				    .redirect_uri = lg->redirect_uri,
+				    .state = lg->secrets.state,
+				    .user = lg->user,
+				    .deadline = listener_now() + lg->cfg.timeout,
+			    },
+			    &lg->callback);
 	/* The browser is done with us: free the port before the slow part. */
 	listener_close(lg->listener);
 	lg->listener = NULL;
