@@ -52,7 +52,8 @@ static const struct jws_alg_info alg_table[JWS_ALG_COUNT] = {
 };
 
 struct jwk {
-	EVP_PKEY *pkey;
+	EVP_PKEY *pkey;		/* NULL for a key kept only as unusable */
+	const char *unusable;	/* why pkey is NULL */
 	char *kid;		/* NULL if absent */
 	int alg;		/* the key's own "alg", -1 if absent */
 	bool has_use;
@@ -216,7 +217,7 @@ check_public_key(EVP_PKEY *pkey)
 }
 
 static EVP_PKEY *
-parse_rsa_key(const json_t *obj)
+parse_rsa_key(const json_t *obj, const char **why)
 {
 	unsigned char *nbin = NULL, *ebin = NULL;
 	size_t nlen, elen;
@@ -238,8 +239,11 @@ parse_rsa_key(const json_t *obj)
 	 * Checked here, before OpenSSL sees the key, so that a short key is
 	 * dropped from the set instead of being found and refused later.
 	 */
-	if (BN_num_bits(n) < RSA_MIN_BITS || BN_num_bits(n) > RSA_MAX_BITS ||
-	    !BN_is_odd(n))
+	if (BN_num_bits(n) < RSA_MIN_BITS) {
+		*why = "key too small";
+		goto cleanup;
+	}
+	if (BN_num_bits(n) > RSA_MAX_BITS || !BN_is_odd(n))
 		goto cleanup;
 	/* e = 1 makes every message its own signature. */
 	if (!BN_is_odd(e) || BN_is_one(e) || BN_num_bits(e) > RSA_MAX_E_BITS)
@@ -274,7 +278,7 @@ find_ec_curve(const char *crv)
 }
 
 static EVP_PKEY *
-parse_ec_key(const json_t *obj)
+parse_ec_key(const json_t *obj, const char **why)
 {
 	const struct jws_alg_info *info;
 	const char *crv;
@@ -318,7 +322,7 @@ cleanup:
 }
 
 static EVP_PKEY *
-parse_okp_key(const json_t *obj)
+parse_okp_key(const json_t *obj, const char **why)
 {
 	const char *crv;
 	unsigned char *x = NULL;
@@ -365,74 +369,82 @@ static int
 parse_key(const json_t *obj, struct jwk *out)
 {
 	const json_t *member, *kid_member;
-	const char *kty, *ignored;
+	const char *kty, *unusable = "key unusable";
 	struct jwk key = { .alg = -1 };
 	EVP_PKEY *pkey = NULL;
-	char *kid = NULL;
-	int rc = 0;
 
 	if (!json_is_object(obj))
 		return 0;
+	kid_member = json_object_get(obj, "kid");
+	if (kid_member != NULL && !json_is_string(kid_member))
+		return 0;
 	kty = json_string_value(json_object_get(obj, "kty"));
 	if (kty == NULL)
-		return 0;
+		goto skip;
 
 	member = json_object_get(obj, "use");
 	if (member != NULL) {
 		if (!json_is_string(member) ||
-		    strcmp(json_string_value(member), "sig") != 0)
-			return 0;
+		    strcmp(json_string_value(member), "sig") != 0) {
+			unusable = "key use not sig";
+			goto skip;
+		}
 		key.has_use = true;
 		key.use_sig = true;
 	}
 	member = json_object_get(obj, "key_ops");
 	if (member != NULL) {
 		if (read_key_ops(member, &key.ops_verify) != 0)
-			return 0;
+			goto skip;
 		key.has_key_ops = true;
 	}
 	member = json_object_get(obj, "alg");
 	if (member != NULL) {
 		/* A key bound to an alg we never accept can verify nothing. */
 		key.alg = jws_alg_from_name(json_string_value(member));
-		if (key.alg < 0)
-			return 0;
-	}
-	kid_member = json_object_get(obj, "kid");
-	if (kid_member != NULL && !json_is_string(kid_member))
-		return 0;
-
-	if (strcmp(kty, "RSA") == 0)
-		pkey = parse_rsa_key(obj);
-	else if (strcmp(kty, "EC") == 0)
-		pkey = parse_ec_key(obj);
-	else if (strcmp(kty, "OKP") == 0)
-		pkey = parse_okp_key(obj);
-	/* "oct" is never usable: symmetric keys do not belong in a JWKS. */
-	if (pkey == NULL)
-		goto cleanup;
-	if (key.alg >= 0 &&
-	    jws_alg_check_key((enum jws_alg)key.alg, pkey, &ignored) != 0)
-		goto cleanup;
-	if (kid_member != NULL) {
-		kid = strdup(json_string_value(kid_member));
-		if (kid == NULL) {
-			rc = -1;
-			goto cleanup;
+		if (key.alg < 0) {
+			unusable = "key alg not allowed";
+			goto skip;
 		}
 	}
 
+	if (strcmp(kty, "RSA") == 0)
+		pkey = parse_rsa_key(obj, &unusable);
+	else if (strcmp(kty, "EC") == 0)
+		pkey = parse_ec_key(obj, &unusable);
+	else if (strcmp(kty, "OKP") == 0)
+		pkey = parse_okp_key(obj, &unusable);
+	/* "oct" is never usable: symmetric keys do not belong in a JWKS. */
+	if (pkey == NULL)
+		goto skip;
+	if (key.alg >= 0 &&
+	    jws_alg_check_key((enum jws_alg)key.alg, pkey, &unusable) != 0) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+		goto skip;
+	}
 	key.pkey = pkey;
-	key.kid = kid;
-	*out = key;
-	pkey = NULL;
-	kid = NULL;
-	rc = 1;
+	unusable = NULL;
 
-cleanup:
-	EVP_PKEY_free(pkey);
-	free(kid);
-	return rc;
+skip:
+	/*
+	 * An unusable key is kept by its kid only: a token naming it is then
+	 * refused for the key's real fault, and triggers no refetch.
+	 */
+	if (unusable != NULL && kid_member == NULL)
+		return 0;
+	if (kid_member != NULL) {
+		key.kid = strdup(json_string_value(kid_member));
+		if (key.kid == NULL) {
+			EVP_PKEY_free(pkey);
+			return -1;
+		}
+	}
+	if (unusable != NULL)
+		key = (struct jwk){ .kid = key.kid, .alg = -1,
+				    .unusable = unusable };
+	*out = key;
+	return 1;
 }
 
 int
@@ -533,7 +545,12 @@ jwks_free(struct jwks *jwks)
 size_t
 jwks_count(const struct jwks *jwks)
 {
-	return jwks != NULL ? jwks->count : 0;
+	size_t usable = 0;
+
+	for (size_t i = 0; jwks != NULL && i < jwks->count; i++)
+		if (jwks->keys[i].unusable == NULL)
+			usable++;
+	return usable;
 }
 
 bool
@@ -548,6 +565,8 @@ jwks_has_kid(const struct jwks *jwks, const char *kid)
 static int
 check_key_fits(const struct jwk *key, enum jws_alg alg, const char **why)
 {
+	if (key->unusable != NULL)
+		return set_why(why, key->unusable);
 	/* Type first, so a kid naming the wrong kind of key says so. */
 	if (jws_alg_check_key(alg, key->pkey, why) != 0)
 		return -1;

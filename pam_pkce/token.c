@@ -142,8 +142,8 @@ token_exchange(pam_handle_t *pamh, struct http_client *http,
 		goto cleanup;
 	}
 	type = json_string_value(json_object_get(response, "token_type"));
-	if (type != NULL && strcasecmp(type, "Bearer") != 0 &&
-	    strcasecmp(type, "DPoP") != 0) {
+	/* A sender-constrained (DPoP) token would be misused as Bearer. */
+	if (type != NULL && strcasecmp(type, "Bearer") != 0) {
 		log_msg(pamh, LOG_ERR, "token response: unexpected token_type");
 		ret = PAM_AUTHINFO_UNAVAIL;
 		goto cleanup;

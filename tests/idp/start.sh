@@ -4,6 +4,9 @@
 #   idp_start "$WORKDIR" [extra server.mjs args, e.g. --id-token-alg ES256]
 #   ... use $IDP_ISSUER, $IDP_PORT, $IDP_CA, $IDP_PID ...
 #   idp_stop
+#   hostile_start "$WORKDIR"   (after idp_start, same WORKDIR: hostile.mjs
+#   ... use $HOSTILE_URL ...    in front of that provider; see below)
+#   hostile_stop
 #
 # idp_start installs node_modules with `npm ci` when missing, makes the test
 # CA in WORKDIR/certs when missing, starts server.mjs in the background
@@ -117,5 +120,96 @@ idp_stop() {
 		fi
 	fi
 	IDP_PID=
+	return 0
+}
+
+# hostile_start WORKDIR [extra hostile.mjs args]: the hostile layer
+# (hostile.mjs) in front of the provider that idp_start started: it needs
+# IDP_ISSUER, IDP_CA and WORKDIR/certs from idp_start.  Log to
+# WORKDIR/hostile.log; waits up to HOSTILE_START_TIMEOUT (default 15)
+# seconds for WORKDIR/hostile.port.  Sets HOSTILE_PID, HOSTILE_PORT and
+# HOSTILE_URL (https://127.0.0.1:PORT).  hostile_stop ends it.
+hostile_start() {
+	if [ "$#" -lt 1 ] || [ -z "$1" ]; then
+		echo "hostile_start: usage: hostile_start WORKDIR [hostile.mjs args...]" >&2
+		return 64
+	fi
+	local workdir=$1
+	shift
+	local node=${NODE:-node}
+	local timeout=${HOSTILE_START_TIMEOUT:-15}
+
+	if [ -z "${IDP_ISSUER:-}" ] || [ -z "${IDP_CA:-}" ]; then
+		echo "hostile_start: run idp_start first (IDP_ISSUER / IDP_CA unset)" >&2
+		return 1
+	fi
+	workdir=$(cd "$workdir" && pwd) || return 1
+	if [ ! -s "$workdir/certs/server.pem" ] || [ ! -s "$workdir/certs/server.key" ]; then
+		echo "hostile_start: no certificate in $workdir/certs (run idp_start with the same WORKDIR)" >&2
+		return 1
+	fi
+
+	rm -f "$workdir/hostile.port"
+	local loglines=0
+	[ -f "$workdir/hostile.log" ] && loglines=$(wc -l <"$workdir/hostile.log")
+	"$node" "$IDP_DIR/hostile.mjs" --certdir "$workdir/certs" \
+		--port-file "$workdir/hostile.port" --upstream "$IDP_ISSUER" \
+		--ca "$IDP_CA" "$@" \
+		</dev/null >>"$workdir/hostile.log" 2>&1 &
+	local pid=$!
+
+	local i=0 max=$((timeout * 10)) port=
+	while [ "$i" -lt "$max" ]; do
+		if [ -s "$workdir/hostile.port" ]; then
+			port=$(cat "$workdir/hostile.port")
+			case $port in
+			'' | *[!0-9]*) port= ;;
+			*) break ;;
+			esac
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+
+	if [ -z "$port" ]; then
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "hostile_start: hostile layer did not start within ${timeout}s; log $workdir/hostile.log:" >&2
+		else
+			echo "hostile_start: hostile layer exited before it was ready; log $workdir/hostile.log:" >&2
+		fi
+		tail -n "+$((loglines + 1))" "$workdir/hostile.log" | tail -n 50 | sed 's/^/  | /' >&2
+		if kill -0 "$pid" 2>/dev/null; then
+			kill "$pid" 2>/dev/null || true
+		fi
+		wait "$pid" 2>/dev/null || true
+		return 1
+	fi
+
+	HOSTILE_PID=$pid
+	HOSTILE_PORT=$port
+	HOSTILE_URL="https://127.0.0.1:$HOSTILE_PORT"
+	export HOSTILE_PID HOSTILE_PORT HOSTILE_URL
+	return 0
+}
+
+hostile_stop() {
+	[ -n "${HOSTILE_PID:-}" ] || return 0
+	if kill -0 "$HOSTILE_PID" 2>/dev/null; then
+		kill -TERM "$HOSTILE_PID" 2>/dev/null || true
+	fi
+	if ! wait "$HOSTILE_PID" 2>/dev/null; then
+		local i=0
+		while kill -0 "$HOSTILE_PID" 2>/dev/null && [ "$i" -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if kill -0 "$HOSTILE_PID" 2>/dev/null; then
+			kill -KILL "$HOSTILE_PID" 2>/dev/null || true
+		fi
+	fi
+	HOSTILE_PID=
 	return 0
 }

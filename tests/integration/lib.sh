@@ -91,7 +91,8 @@ write_config() {
 
 # pam_run_bg CMD...: run a PAM application in the background with the
 # wrappers preloaded into it alone, stdout line-buffered.  PKCE_TEST_WRAPPER
-# (e.g. "valgrind --error-exitcode=3") runs it under a tool.
+# (e.g. "valgrind --error-exitcode=3") runs it under a tool; PAM_STDIN names
+# its standard input (default /dev/null: every prompt is answered empty).
 pam_run_bg() {
 	env LD_PRELOAD="$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
 		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$WORK/pam.d" \
@@ -99,7 +100,7 @@ pam_run_bg() {
 		NSS_WRAPPER_PASSWD="$WORK/passwd" NSS_WRAPPER_GROUP="$WORK/group" \
 		PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1 \
 		timeout 120 ${PKCE_TEST_WRAPPER:-} "$@" \
-		> "$WORK/pamtester.out" 2> "$WORK/pamtester.err" < /dev/null &
+		> "$WORK/pamtester.out" 2> "$WORK/pamtester.err" < "${PAM_STDIN:-/dev/null}" &
 	PAMTESTER_PID=$!
 }
 
@@ -123,10 +124,14 @@ pamtester_wait() {
 	PAMTESTER_PID=
 }
 
+# shown: what the application showed the person.  Info text goes to
+# stdout; misc_conv writes prompts (and error messages) to stderr.
+shown() { cat "$WORK/pamtester.out" "$WORK/pamtester.err" 2>/dev/null | grep -v '^PWRAP_'; }
+
 # authorize_url: wait (bounded) for the module to print the URL.
 authorize_url() {
 	for _ in $(seq 1 150); do
-		url=$(grep -m1 -E '^https://' "$WORK/pamtester.out" 2>/dev/null)
+		url=$(shown | grep -m1 -E '^https://')
 		if [ -n "$url" ]; then echo "$url"; return 0; fi
 		kill -0 "$PAMTESTER_PID" 2>/dev/null || return 1
 		sleep 0.1
@@ -160,4 +165,24 @@ expect_log() {
 	grep -F 'SYSLOG(' "$WORK/pamtester.err" | grep -qF -- "$1" ||
 		fail "expected a log line containing '$1'"
 	log "logged: $1"
+}
+
+# answer_fifo: make $WORK/answer a FIFO held open on fd 3, for PAM_STDIN;
+# `answer TEXT` then types TEXT and Enter at the application's prompt.
+answer_fifo() {
+	rm -f "$WORK/answer"
+	mkfifo "$WORK/answer"
+	exec 3<>"$WORK/answer"
+	PAM_STDIN=$WORK/answer
+}
+answer() { printf '%s\n' "$1" >&3; }
+
+# wait_prompt TEXT: wait (bounded) until the application printed TEXT.
+wait_prompt() {
+	for _ in $(seq 1 150); do
+		shown | grep -qF -- "$1" && return 0
+		kill -0 "$PAMTESTER_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
 }

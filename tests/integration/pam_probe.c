@@ -4,7 +4,11 @@
  * missing conversation function, PAM_RHOST, and several pam_authenticate
  * calls on one handle.
  *
- *   pam_probe [--silent] [--no-conv] [--rhost HOST] [--repeat N] SERVICE USER
+ *   pam_probe [--silent] [--no-conv] [--cancel] [--rhost HOST] [--repeat N]
+ *             SERVICE USER
+ *
+ * --cancel answers every prompt with a conversation error, as a person
+ * closing the window would.
  *
  * Prints "authenticate: <pam_strerror>" per attempt, then "env: NAME=VALUE"
  * for every PAM environment variable.  Exits 0 if the last attempt
@@ -15,6 +19,19 @@
 #include <string.h>
 #include <security/pam_appl.h>
 #include <security/pam_misc.h>
+
+static int
+cancel_conv(int n, const struct pam_message **msgs, struct pam_response **resp,
+	    void *data)
+{
+	for (int i = 0; i < n; i++)
+		if (msgs[i]->msg_style == PAM_PROMPT_ECHO_ON ||
+		    msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF) {
+			printf("%s\n[cancelled]\n", msgs[i]->msg);
+			return PAM_CONV_ERR;
+		}
+	return misc_conv(n, msgs, resp, data);
+}
 
 int
 main(int argc, char **argv)
@@ -31,6 +48,8 @@ main(int argc, char **argv)
 			flags |= PAM_SILENT;
 		else if (strcmp(argv[i], "--no-conv") == 0)
 			conv.conv = NULL;
+		else if (strcmp(argv[i], "--cancel") == 0)
+			conv.conv = cancel_conv;
 		else if (strcmp(argv[i], "--rhost") == 0 && i + 1 < argc)
 			rhost = argv[++i];
 		else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc)
@@ -39,7 +58,7 @@ main(int argc, char **argv)
 			break;
 	}
 	if (argc - i != 2 || repeat < 1) {
-		fprintf(stderr, "usage: pam_probe [--silent] [--no-conv] "
+		fprintf(stderr, "usage: pam_probe [--silent] [--no-conv] [--cancel] "
 			"[--rhost HOST] [--repeat N] SERVICE USER\n");
 		return 64;
 	}
