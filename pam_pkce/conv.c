@@ -1,5 +1,7 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <security/pam_appl.h>
 
@@ -40,6 +42,20 @@ cleanup:
 		free(resp);
 	}
 	return rc;
+}
+
+void
+conv_describe_login(pam_handle_t *pamh, char *out, size_t len)
+{
+	const char *service = NULL;
+	char host[256] = "";
+
+	pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
+	if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+		snprintf(host, sizeof(host), "this host");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, len, "%s (%s)", host,
+		 service != NULL && service[0] != '\0' ? service : "login");
 }
 
 int

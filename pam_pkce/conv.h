@@ -4,6 +4,14 @@
 
 #include <security/pam_modules.h>
 
+#include <stddef.h>
+
+/*
+ * "HOST (SERVICE)": what the person is signing in to, for the messages
+ * and the browser pages.
+ */
+void conv_describe_login(pam_handle_t *pamh, char *out, size_t len);
+
 /* PAM_SUCCESS if a conversation function is set, else PAM_CONV_ERR. */
 int conv_check(pam_handle_t *pamh);
 

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <security/_pam_types.h>
 
+#include "conv.h"
 #include "listener.h"
 #include "log.h"
 #include "pkce.h"
@@ -31,12 +32,14 @@ struct listener {
 	char host[16];		/* as it appears in the URI and Host header */
 	const char *path;
 	char *redirect_uri;
+	char who[600];		/* "host (service)", HTML-escaped, for the pages */
 	struct conn conns[LISTENER_CONN_MAX];
 };
 
 enum page {
 	PAGE_SIGNED_IN,
 	PAGE_PROVIDER_ERROR,
+	PAGE_PROVIDER_DENIED,
 	PAGE_NOT_THIS_LOGIN,
 	PAGE_BAD_REQUEST,
 	PAGE_NOT_FOUND,
@@ -50,9 +53,14 @@ static const struct {
 	const char *text;
 } pages[] = {
 	[PAGE_SIGNED_IN] = { "200 OK", "Signed in",
-		"You are signed in. Return to your terminal; you can close this window." },
+		"Your sign-in reached %s. Return to your terminal, which "
+		"shows whether you are logged in; you can close this window." },
 	[PAGE_PROVIDER_ERROR] = { "200 OK", "Sign-in refused",
-		"The identity provider did not sign you in. Return to your terminal." },
+		"The identity provider did not sign you in to %s. Return to "
+		"your terminal." },
+	[PAGE_PROVIDER_DENIED] = { "200 OK", "Sign-in refused",
+		"The sign-in to %s was cancelled or denied at the identity "
+		"provider. Return to your terminal." },
 	[PAGE_NOT_THIS_LOGIN] = { "400 Bad Request", "Not this login",
 		"This response does not belong to the login in progress." },
 	[PAGE_BAD_REQUEST] = { "400 Bad Request", "Bad request",
@@ -82,12 +90,43 @@ conn_close(struct conn *c)
 	c->len = 0;
 }
 
+/* Text the module itself knows (host and service), made safe for HTML. */
 static void
-send_page(struct conn *c, enum page page)
+html_escape(const char *in, char *out, size_t len)
 {
-	char out[1024];
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 7 < len; in++) {
+		const char *rep = NULL;
+
+		switch (*in) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		}
+		if (rep != NULL) {
+			memcpy(out + o, rep, strlen(rep));
+			o += strlen(rep);
+		} else if ((unsigned char)*in >= 0x20) {
+			out[o++] = *in;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void
+send_page(const struct listener *l, struct conn *c, enum page page)
+{
+	char out[2048], text[1024];
 	int n;
 
+	/* The formats are the fixed ones above; only "who" is filled in. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(text, sizeof(text), pages[page].text, l->who);
+#pragma GCC diagnostic pop
 	n = snprintf(out, sizeof(out),
 		     "HTTP/1.1 %s\r\n"
 		     "Content-Type: text/html; charset=utf-8\r\n"
@@ -97,11 +136,12 @@ send_page(struct conn *c, enum page page)
 		     "Content-Security-Policy: default-src 'none'\r\n"
 		     "Connection: close\r\n"
 		     "\r\n"
-		     "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+		     "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+		     "<meta name=\"viewport\" content=\"width=device-width\">"
 		     "<title>%s</title></head><body><h1>%s</h1><p>%s</p>"
 		     "</body></html>\n",
 		     pages[page].status, pages[page].title, pages[page].title,
-		     pages[page].text);
+		     text);
 	if (n > 0 && (size_t)n < sizeof(out))
 		/* Small enough for the socket buffer; a peer that does not read loses it. */
 		(void)send(c->fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -227,6 +267,7 @@ listener_open(pam_handle_t *pamh, const struct pkce_config *cfg,
 		[CONFIG_HOST_IPV6] = "[::1]",
 		[CONFIG_HOST_LOCALHOST] = "localhost",
 	};
+	char who[300];
 	struct listener *l;
 	int rc;
 
@@ -239,6 +280,8 @@ listener_open(pam_handle_t *pamh, const struct pkce_config *cfg,
 	for (size_t i = 0; i < LISTENER_CONN_MAX; i++)
 		l->conns[i].fd = -1;
 	snprintf(l->host, sizeof(l->host), "%s", hosts[cfg->redirect_host]);
+	conv_describe_login(pamh, who, sizeof(who));
+	html_escape(who, l->who, sizeof(l->who));
 	rc = bind_listener(l, cfg);
 	if (rc < 0) {
 		if (cfg->redirect_port_min == 0)
@@ -327,24 +370,24 @@ handle_request(struct listener *l, struct conn *c, const char *state,
 
 	line_end = strstr(c->buf, "\r\n");
 	if (line_end == NULL) {
-		send_page(c, PAGE_BAD_REQUEST);
+		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
 	}
 	*line_end = '\0';
 	if (strncmp(c->buf, "GET ", 4) != 0) {
-		send_page(c, PAGE_METHOD);
+		send_page(l, c, PAGE_METHOD);
 		return false;
 	}
 	target = c->buf + 4;
 	version = strchr(target, ' ');
 	if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0) {
-		send_page(c, PAGE_BAD_REQUEST);
+		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
 	}
 	*version = '\0';
 	if (strncmp(target, l->path, plen) != 0 ||
 	    (target[plen] != '\0' && target[plen] != '?')) {
-		send_page(c, PAGE_NOT_FOUND);
+		send_page(l, c, PAGE_NOT_FOUND);
 		return false;
 	}
 	/* A page on another origin must not reach us through DNS rebinding. */
@@ -352,29 +395,34 @@ handle_request(struct listener *l, struct conn *c, const char *state,
 	if (!host_matches(l, host)) {
 		log_msg(l->pamh, LOG_WARNING,
 			"listener: request with a wrong Host header ignored");
-		send_page(c, PAGE_BAD_REQUEST);
+		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
 	}
 	query = target[plen] == '?' ? target + plen + 1 : target + plen;
 	if (callback_query_parse(query, &params, &why) < 0) {
 		log_msg(l->pamh, LOG_WARNING, "listener: bad callback ignored: %s",
 			why);
-		send_page(c, PAGE_BAD_REQUEST);
+		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
 	}
 	if (!pkce_secret_equal(params.state, state)) {
 		log_msg(l->pamh, LOG_WARNING,
 			"listener: callback with a wrong or missing state ignored");
 		callback_params_clear(&params);
-		send_page(c, PAGE_NOT_THIS_LOGIN);
+		send_page(l, c, PAGE_NOT_THIS_LOGIN);
 		return false;
 	}
 	if (params.code == NULL && params.error == NULL) {
 		callback_params_clear(&params);
-		send_page(c, PAGE_BAD_REQUEST);
+		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
 	}
-	send_page(c, params.error != NULL ? PAGE_PROVIDER_ERROR : PAGE_SIGNED_IN);
+	if (params.error == NULL)
+		send_page(l, c, PAGE_SIGNED_IN);
+	else if (strcmp(params.error, "access_denied") == 0)
+		send_page(l, c, PAGE_PROVIDER_DENIED);
+	else
+		send_page(l, c, PAGE_PROVIDER_ERROR);
 	*out = params;
 	return true;
 }
@@ -426,13 +474,13 @@ read_conn(struct listener *l, struct conn *c, const char *state,
 	c->len += (size_t)n;
 	c->buf[c->len] = '\0';
 	if (memchr(c->buf, '\0', c->len) != NULL) {
-		send_page(c, PAGE_BAD_REQUEST);
+		send_page(l, c, PAGE_BAD_REQUEST);
 		conn_close(c);
 		return false;
 	}
 	if (strstr(c->buf, "\r\n\r\n") == NULL) {
 		if (c->len == LISTENER_REQUEST_MAX) {
-			send_page(c, PAGE_BAD_REQUEST);
+			send_page(l, c, PAGE_BAD_REQUEST);
 			conn_close(c);
 		}
 		return false;

@@ -57,13 +57,10 @@ compose_message(pam_handle_t *pamh, const struct prompt_request *req,
 		bool prompt)
 {
 	const struct pkce_config *cfg = req->cfg;
-	const char *service = NULL, *ending;
-	char host[256] = "", left[32], *qr = NULL, *text = NULL;
+	const char *ending;
+	char who[300], left[32], *qr = NULL, *text = NULL;
 
-	pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
-	if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
-		snprintf(host, sizeof(host), "this host");
-	host[sizeof(host) - 1] = '\0';
+	conv_describe_login(pamh, who, sizeof(who));
 	format_duration(cfg->timeout, left, sizeof(left));
 	if (cfg->qr) {
 		qr = qr_render(req->authorize_url, cfg->qr_style);
@@ -77,9 +74,9 @@ compose_message(pam_handle_t *pamh, const struct prompt_request *req,
 	else
 		ending = "Then press Enter: ";
 	if (asprintf(&text,
-		     "To sign in to %s (%s), open this address in a browser:\n"
+		     "To sign in to %s, open this address in a browser:\n"
 		     "\n%s\n\n%s%sYou have %s. %s",
-		     host, service != NULL ? service : "login", req->authorize_url,
+		     who, req->authorize_url,
 		     qr != NULL ? qr : "", qr != NULL ? "\n" : "", left,
 		     ending) < 0)
 		text = NULL;

@@ -161,7 +161,7 @@ run_case() {
 		pamtester_kill
 	else
 		printf '%s\n' "$page" >"$dir/browser.out"
-		grep -q 'signed in' "$dir/browser.out" ||
+		grep -q 'Signed in' "$dir/browser.out" ||
 			problem "the browser did not get the listener's signed-in page"
 		pamtester_wait_bounded "$CASE_DEADLINE" ||
 			problem "pamtester still running after ${CASE_DEADLINE}s"

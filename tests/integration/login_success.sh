@@ -11,7 +11,7 @@ log "URL shown: ${url%%\?*}?..."
 [ "$(url_param "$url" login_hint)" = alice ] || fail "login_hint is not the PAM user"
 [ "$(url_param "$url" code_challenge_method)" = S256 ] || fail "not S256"
 page=$(browser_login "$url" alice) || fail "browser login failed: $page"
-echo "$page" | grep -q 'signed in' || fail "browser did not get the success page"
+echo "$page" | grep -q '<title>Signed in</title>' || fail "browser did not get the success page"
 pamtester_wait
 [ "$PAMTESTER_RC" -eq 0 ] || fail "pamtester exited $PAMTESTER_RC"
 expect_outcome "successfully authenticated"
