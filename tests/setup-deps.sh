@@ -6,7 +6,9 @@ set -eu
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libpam0g-dev libcurl4-openssl-dev libssl-dev libjansson-dev libqrencode-dev
 libcmocka-dev pamtester libpam-wrapper libnss-wrapper openssl curl
-nodejs npm ca-certificates"
+nodejs npm ca-certificates
+openssh-server openssh-client expect python3
+chromium libnss3-tools zbar-tools"
 
 missing=
 for p in $PACKAGES; do
@@ -31,4 +33,11 @@ fi
 idp=$(cd "$(dirname "$0")/idp" && pwd)
 if [ ! -d "$idp/node_modules/oidc-provider" ]; then
 	(cd "$idp" && npm ci --no-audit --no-fund)
+fi
+
+# playwright-core for the real-browser test (it drives Debian's chromium;
+# it downloads no browser of its own).
+browser=$(cd "$(dirname "$0")/browser" && pwd)
+if [ ! -f "$browser/node_modules/playwright-core/package.json" ]; then
+	(cd "$browser" && npm ci --no-audit --no-fund)
 fi
