@@ -126,6 +126,55 @@ body_wipe(struct body *body)
 	memset(body, 0, sizeof(*body));
 }
 
+/* The trust store libcurl was built with (Debian: the ca-certificates bundle). */
+static const char *
+default_cainfo(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	return v->cainfo != NULL ? v->cainfo : "/etc/ssl/certs/ca-certificates.crt";
+}
+
+static const char *
+default_capath(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	return v->capath != NULL ? v->capath : "/etc/ssl/certs";
+}
+
+int
+http_global_init(void)
+{
+	const char *keylog = getenv("SSLKEYLOGFILE");
+	char *saved = NULL;
+	CURLcode rc;
+
+	/*
+	 * libcurl opens $SSLKEYLOGFILE at global init, read with plain getenv:
+	 * under su, the caller's environment would have root append TLS
+	 * secrets to a file of the caller's choosing.  Hide it for the call.
+	 */
+	if (keylog != NULL) {
+		saved = strdup(keylog);
+		if (saved == NULL)
+			return -1;
+		unsetenv("SSLKEYLOGFILE");
+	}
+	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (saved != NULL) {
+		setenv("SSLKEYLOGFILE", saved, 1);
+		free(saved);
+	}
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+void
+http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
 struct http_client *
 http_client_new(pam_handle_t *pamh, const struct pkce_config *cfg)
 {
@@ -179,7 +228,9 @@ setup_request(struct http_client *client, const char *url, struct body *body,
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* Never the environment's proxy variables (or its NO_PROXY). */
 	SET(CURLOPT_PROXY, cfg->https_proxy != NULL ? cfg->https_proxy : "");
+	SET(CURLOPT_NOPROXY, "");
 	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
 	SET(CURLOPT_TIMEOUT, cfg->http_timeout);
 	SET(CURLOPT_CONNECTTIMEOUT, cfg->http_timeout);
@@ -188,10 +239,17 @@ setup_request(struct http_client *client, const char *url, struct body *body,
 	SET(CURLOPT_WRITEDATA, body);
 	SET(CURLOPT_HTTPHEADER, headers);
 	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	if (cfg->ca_file != NULL)
+	if (cfg->ca_file != NULL || cfg->ca_path != NULL) {
 		SET(CURLOPT_CAINFO, cfg->ca_file);
-	if (cfg->ca_path != NULL)
 		SET(CURLOPT_CAPATH, cfg->ca_path);
+	} else {
+		/*
+		 * The system store, named explicitly: left unset, OpenSSL's
+		 * default paths would honour SSL_CERT_FILE and SSL_CERT_DIR.
+		 */
+		SET(CURLOPT_CAINFO, default_cainfo());
+		SET(CURLOPT_CAPATH, default_capath());
+	}
 #undef SET
 	return rc == CURLE_OK ? 0 : -1;
 }

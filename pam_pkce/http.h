@@ -31,6 +31,13 @@ enum http_result {
  */
 bool http_url_allowed(const char *url);
 
+/*
+ * libcurl's global set-up and tear-down for one login, made deaf to the
+ * process environment.  Returns 0, or -1 if libcurl cannot start.
+ */
+int http_global_init(void);
+void http_global_cleanup(void);
+
 struct http_client;
 
 struct http_client *http_client_new(pam_handle_t *pamh,

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <security/pam_ext.h>
 
@@ -197,7 +196,7 @@ login_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	char esc_user[LOG_ESCAPE_MAX], esc_sub[LOG_ESCAPE_MAX];
 	int rc;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (http_global_init() < 0) {
 		log_msg(pamh, LOG_ERR, "libcurl initialisation failed");
 		return PAM_AUTHINFO_UNAVAIL;
 	}
@@ -209,6 +208,6 @@ login_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			log_escape(json_string_value(json_object_get(lg.claims, "sub")),
 				   esc_sub, sizeof(esc_sub)));
 	login_release(&lg);
-	curl_global_cleanup();
+	http_global_cleanup();
 	return rc;
 }
