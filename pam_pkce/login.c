@@ -105,9 +105,26 @@ check_callback(struct login *lg)
 	return PAM_SUCCESS;
 }
 
+/*
+ * What the person reads when a step fails after the address was shown
+ * (or the provider cannot be reached at all); the log has the details.
+ */
+static int
+tell(struct login *lg, int rc, const char *refused)
+{
+	if (rc == PAM_AUTH_ERR && refused != NULL)
+		(void)conv_error(lg->pamh, refused);
+	else if (rc == PAM_AUTHINFO_UNAVAIL)
+		(void)conv_error(lg->pamh, "The identity provider cannot be "
+				 "reached now; browser sign-in is not possible.");
+	return rc;
+}
+
 static int
 run(struct login *lg, int flags, int argc, const char **argv)
 {
+	char refused[512];
+
 	int rc;
 
 	rc = config_load(lg->pamh, argc, argv, &lg->cfg);
@@ -128,7 +145,7 @@ run(struct login *lg, int flags, int argc, const char **argv)
 		return PAM_BUF_ERR;
 	rc = discovery_resolve(lg->pamh, lg->http, &lg->cfg, &lg->endpoints);
 	if (rc != PAM_SUCCESS)
-		return rc;
+		return tell(lg, rc, NULL);
 	if (pkce_secrets_generate(&lg->secrets) < 0) {
 		log_msg(lg->pamh, LOG_ERR, "the system random generator failed");
 		return PAM_AUTHINFO_UNAVAIL;
@@ -172,21 +189,24 @@ run(struct login *lg, int flags, int argc, const char **argv)
 			    lg->redirect_uri, lg->secrets.verifier,
 			    &lg->tokens);
 	if (rc != PAM_SUCCESS)
-		return rc;
+		return tell(lg, rc, "The identity provider did not accept the sign-in.");
 	keyring_init(&lg->keys, lg->pamh, lg->http, lg->endpoints.jwks_uri);
 	rc = id_token_validate(lg->pamh, &lg->cfg, &lg->keys,
 			       lg->tokens.id_token, lg->secrets.nonce,
 			       lg->tokens.access_token, &lg->claims);
 	if (rc != PAM_SUCCESS)
-		return rc;
+		return tell(lg, rc, "The sign-in could not be verified.");
 	if (lg->cfg.userinfo) {
 		rc = userinfo_merge(lg->pamh, lg->http,
 				    lg->endpoints.userinfo_endpoint,
 				    lg->tokens.access_token, lg->claims);
 		if (rc != PAM_SUCCESS)
-			return rc;
+			return tell(lg, rc, "The sign-in could not be verified.");
 	}
-	return account_check(lg->pamh, &lg->cfg, lg->claims, lg->user);
+	snprintf(refused, sizeof(refused),
+		 "The account you signed in with may not log in as %s.", lg->user);
+	return tell(lg, account_check(lg->pamh, &lg->cfg, lg->claims, lg->user),
+		    refused);
 }
 
 int

@@ -21,6 +21,7 @@ struct listen_job {
 	pthread_t thread;
 	enum listener_result result;
 	struct callback_params callback;
+	int done;		/* set by the thread, read atomically */
 };
 
 static bool
@@ -92,6 +93,7 @@ listen_main(void *arg)
 	job->result = listener_wait(job->req->listener, job->req->state,
 				    job->req->deadline, job->cancel[0],
 				    &job->callback);
+	__atomic_store_n(&job->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -151,11 +153,15 @@ take_paste(pam_handle_t *pamh, const struct prompt_request *req, char *reply,
 {
 	const char *why = NULL;
 	char *start = reply + strspn(reply, " \t");
+	size_t len = strlen(start);
 
-	start[strcspn(start, " \t\r\n")] = '\0';
+	/* Trim the ends only: text with a space inside is neither URL nor code. */
+	while (len > 0 && strchr(" \t\r\n", start[len - 1]) != NULL)
+		start[--len] = '\0';
 	if (callback_paste_parse(start, req->redirect_uri, out, &why) < 0) {
 		log_msg(pamh, LOG_NOTICE, "user %s: pasted response refused: %s",
 			req->user, why);
+		(void)conv_error(pamh, "That is not the address or code of this sign-in.");
 		return PAM_AUTH_ERR;
 	}
 	/* A bare code has no state to check; PKCE binds it to this login. */
@@ -163,6 +169,7 @@ take_paste(pam_handle_t *pamh, const struct prompt_request *req, char *reply,
 		log_msg(pamh, LOG_NOTICE,
 			"user %s: pasted response refused: state does not match",
 			req->user);
+		(void)conv_error(pamh, "That address belongs to another sign-in.");
 		callback_params_clear(out);
 		return PAM_AUTH_ERR;
 	}
@@ -193,6 +200,9 @@ collect_with_prompt(pam_handle_t *pamh, const struct prompt_request *req,
 	}
 	pasted = req->cfg->paste && reply[strspn(reply, " \t\r\n")] != '\0';
 	/* Enter alone: keep waiting for the browser until the deadline. */
+	/* Enter before the browser finished: say why nothing happens yet. */
+	if (!pasted && !__atomic_load_n(&job.done, __ATOMIC_ACQUIRE))
+		(void)conv_info(pamh, "Waiting for the browser to finish...");
 	listen_finish(&job, pasted);
 	if (listener_now() >= req->deadline && job.result != LISTENER_GOT) {
 		rc = listener_outcome(pamh, req, LISTENER_TIMEOUT);

@@ -91,10 +91,12 @@ write_config() {
 
 # pam_run_bg CMD...: run a PAM application in the background with the
 # wrappers preloaded into it alone, stdout line-buffered.  PKCE_TEST_WRAPPER
-# (e.g. "valgrind --error-exitcode=3") runs it under a tool; PAM_STDIN names
+# (e.g. "valgrind --error-exitcode=3") runs it under a tool; PKCE_ASAN_LIB
+# (set by --enable-sanitizers builds) is preloaded first; PAM_STDIN names
 # its standard input (default /dev/null: every prompt is answered empty).
 pam_run_bg() {
-	env LD_PRELOAD="$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
+	env LD_PRELOAD="${PKCE_ASAN_LIB:+$PKCE_ASAN_LIB }$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}" \
 		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$WORK/pam.d" \
 		PAM_WRAPPER_DEBUGLEVEL=3 \
 		NSS_WRAPPER_PASSWD="$WORK/passwd" NSS_WRAPPER_GROUP="$WORK/group" \
