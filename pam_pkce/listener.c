@@ -346,76 +346,92 @@ find_header(char *hdrs, const char *name)
 	return NULL;
 }
 
-static bool
-host_matches(const struct listener *l, const char *host)
+enum listener_verdict
+listener_request_parse(char *request, const char *path, const char *host,
+		       const char *state, struct callback_params *out,
+		       const char **why)
 {
-	char want[32];
+	char *line_end, *target, *version, *query, *got_host;
+	struct callback_params params;
+	size_t plen = strlen(path);
 
-	snprintf(want, sizeof(want), "%s:%u", l->host, l->port);
-	return host != NULL && strcasecmp(host, want) == 0;
+	*why = NULL;
+	line_end = strstr(request, "\r\n");
+	if (line_end == NULL)
+		return LISTENER_BAD_REQUEST;
+	*line_end = '\0';
+	if (strncmp(request, "GET ", 4) != 0)
+		return LISTENER_WRONG_METHOD;
+	target = request + 4;
+	version = strchr(target, ' ');
+	if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0)
+		return LISTENER_BAD_REQUEST;
+	*version = '\0';
+	if (strncmp(target, path, plen) != 0 ||
+	    (target[plen] != '\0' && target[plen] != '?'))
+		return LISTENER_NOT_FOUND;
+	/* A page on another origin must not reach us through DNS rebinding. */
+	got_host = find_header(line_end + 2, "Host");
+	if (got_host == NULL || strcasecmp(got_host, host) != 0)
+		return LISTENER_WRONG_HOST;
+	query = target[plen] == '?' ? target + plen + 1 : target + plen;
+	if (callback_query_parse(query, &params, why) < 0)
+		return LISTENER_BAD_CALLBACK;
+	if (!pkce_secret_equal(params.state, state)) {
+		callback_params_clear(&params);
+		return LISTENER_WRONG_STATE;
+	}
+	if (params.code == NULL && params.error == NULL) {
+		callback_params_clear(&params);
+		return LISTENER_BAD_CALLBACK;
+	}
+	*out = params;
+	return LISTENER_CALLBACK;
 }
 
 /*
- * Decide what a complete request header block means.  Returns true when
- * it is this login's callback (OUT filled), false to keep waiting.
+ * Answer a complete request header block.  Returns true when it is this
+ * login's callback (OUT filled), false to keep waiting.
  */
 static bool
 handle_request(struct listener *l, struct conn *c, const char *state,
 	       struct callback_params *out)
 {
-	char *line_end, *target, *version, *query, *host;
 	struct callback_params params;
 	const char *why = NULL;
-	size_t plen = strlen(l->path);
+	char host[32];
 
-	line_end = strstr(c->buf, "\r\n");
-	if (line_end == NULL) {
+	snprintf(host, sizeof(host), "%s:%u", l->host, l->port);
+	switch (listener_request_parse(c->buf, l->path, host, state, &params,
+				       &why)) {
+	case LISTENER_BAD_REQUEST:
 		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
-	}
-	*line_end = '\0';
-	if (strncmp(c->buf, "GET ", 4) != 0) {
+	case LISTENER_WRONG_METHOD:
 		send_page(l, c, PAGE_METHOD);
 		return false;
-	}
-	target = c->buf + 4;
-	version = strchr(target, ' ');
-	if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0) {
-		send_page(l, c, PAGE_BAD_REQUEST);
-		return false;
-	}
-	*version = '\0';
-	if (strncmp(target, l->path, plen) != 0 ||
-	    (target[plen] != '\0' && target[plen] != '?')) {
+	case LISTENER_NOT_FOUND:
 		send_page(l, c, PAGE_NOT_FOUND);
 		return false;
-	}
-	/* A page on another origin must not reach us through DNS rebinding. */
-	host = find_header(line_end + 2, "Host");
-	if (!host_matches(l, host)) {
+	case LISTENER_WRONG_HOST:
 		log_msg(l->pamh, LOG_WARNING,
 			"listener: request with a wrong Host header ignored");
 		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
-	}
-	query = target[plen] == '?' ? target + plen + 1 : target + plen;
-	if (callback_query_parse(query, &params, &why) < 0) {
-		log_msg(l->pamh, LOG_WARNING, "listener: bad callback ignored: %s",
-			why);
+	case LISTENER_BAD_CALLBACK:
+		/* WHY is NULL for a query without code or error: not logged. */
+		if (why != NULL)
+			log_msg(l->pamh, LOG_WARNING,
+				"listener: bad callback ignored: %s", why);
 		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
-	}
-	if (!pkce_secret_equal(params.state, state)) {
+	case LISTENER_WRONG_STATE:
 		log_msg(l->pamh, LOG_WARNING,
 			"listener: callback with a wrong or missing state ignored");
-		callback_params_clear(&params);
 		send_page(l, c, PAGE_NOT_THIS_LOGIN);
 		return false;
-	}
-	if (params.code == NULL && params.error == NULL) {
-		callback_params_clear(&params);
-		send_page(l, c, PAGE_BAD_REQUEST);
-		return false;
+	case LISTENER_CALLBACK:
+		break;
 	}
 	if (params.error == NULL)
 		send_page(l, c, PAGE_SIGNED_IN);

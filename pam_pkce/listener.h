@@ -46,6 +46,33 @@ enum listener_result listener_wait(struct listener *listener,
 				   const char *state, time_t deadline,
 				   int cancel_fd, struct callback_params *out);
 
+/* What the listener does with one complete request. */
+enum listener_verdict {
+	LISTENER_BAD_REQUEST,	/* no request line, or not HTTP/1.x */
+	LISTENER_WRONG_METHOD,	/* not GET */
+	LISTENER_NOT_FOUND,	/* another path */
+	LISTENER_WRONG_HOST,	/* Host header missing or not ours */
+	LISTENER_BAD_CALLBACK,	/* query refused, or neither code nor error */
+	LISTENER_WRONG_STATE,	/* state missing or not this login's */
+	LISTENER_CALLBACK,	/* this login's callback: OUT filled */
+};
+
+/*
+ * Decide what REQUEST, a header block as read from the socket (NUL-
+ * terminated, at most LISTENER_REQUEST_MAX bytes), means for a listener
+ * serving PATH at HOST ("127.0.0.1:PORT", compared case-insensitively
+ * with the Host header) and waiting for STATE.  REQUEST is cut into
+ * pieces in place.  Only LISTENER_CALLBACK fills OUT (the caller clears
+ * it); on LISTENER_BAD_CALLBACK *WHY says why the query was refused, or
+ * stays NULL when it parsed but carried neither code nor error.  Pure:
+ * no I/O, no logging, so that it can be fuzzed.
+ */
+enum listener_verdict listener_request_parse(char *request, const char *path,
+					     const char *host,
+					     const char *state,
+					     struct callback_params *out,
+					     const char **why);
+
 /* Close every socket.  NULL is fine. */
 void listener_close(struct listener *listener);
 
