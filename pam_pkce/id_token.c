@@ -181,6 +181,15 @@ id_token_validate(pam_handle_t *pamh, const struct pkce_config *cfg,
 		log_msg(pamh, LOG_ERR, "ID token rejected: claim at_hash failed");
 		goto cleanup;
 	}
+	if (cfg->debug) {
+		char kid[LOG_ESCAPE_MAX];
+
+		log_msg(pamh, LOG_DEBUG, "ID token verified: alg %s, kid %s",
+			jws_alg_name(jws_get_alg(jws)),
+			jws_get_kid(jws) != NULL ?
+				log_escape(jws_get_kid(jws), kid, sizeof(kid)) :
+				"(none)");
+	}
 	*claims = json_incref(payload);
 	ret = PAM_SUCCESS;
 cleanup:

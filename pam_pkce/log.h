@@ -22,4 +22,15 @@ const char *log_escape(const char *in, char *out, size_t outlen);
 
 #define LOG_ESCAPE_MAX 256
 
+/*
+ * Debug lines, only with the debug option.  They name steps, endpoints
+ * and public identifiers; never a code, verifier, state, nonce, token or
+ * secret.
+ */
+#define log_debug(pamh, cfg, ...) \
+	do { \
+		if ((cfg)->debug) \
+			log_msg((pamh), LOG_DEBUG, __VA_ARGS__); \
+	} while (0)
+
 #endif

@@ -146,6 +146,12 @@ run(struct login *lg, int flags, int argc, const char **argv)
 	rc = discovery_resolve(lg->pamh, lg->http, &lg->cfg, &lg->endpoints);
 	if (rc != PAM_SUCCESS)
 		return tell(lg, rc, NULL);
+	log_debug(lg->pamh, &lg->cfg,
+		  "endpoints: authorization %s, token %s, jwks %s, userinfo %s",
+		  lg->endpoints.authorization_endpoint,
+		  lg->endpoints.token_endpoint, lg->endpoints.jwks_uri,
+		  lg->endpoints.userinfo_endpoint != NULL ?
+			  lg->endpoints.userinfo_endpoint : "(none)");
 	if (pkce_secrets_generate(&lg->secrets) < 0) {
 		log_msg(lg->pamh, LOG_ERR, "the system random generator failed");
 		return PAM_AUTHINFO_UNAVAIL;
@@ -160,6 +166,8 @@ run(struct login *lg, int flags, int argc, const char **argv)
 	lg->redirect_uri = strdup(listener_redirect_uri(lg->listener));
 	if (lg->redirect_uri == NULL)
 		return PAM_BUF_ERR;
+	log_debug(lg->pamh, &lg->cfg, "listening for the browser at %s",
+		  lg->redirect_uri);
 	lg->authorize_url = authorize_url_build(
 		&lg->cfg, lg->endpoints.authorization_endpoint, lg->redirect_uri,
 		lg->cfg.login_hint ? lg->user : NULL, &lg->secrets);
@@ -184,12 +192,16 @@ run(struct login *lg, int flags, int argc, const char **argv)
 	rc = check_callback(lg);
 	if (rc != PAM_SUCCESS)
 		return rc;
+	log_debug(lg->pamh, &lg->cfg,
+		  "authorization response accepted; redeeming the code");
 	rc = token_exchange(lg->pamh, lg->http, &lg->cfg,
 			    lg->endpoints.token_endpoint, lg->callback.code,
 			    lg->redirect_uri, lg->secrets.verifier,
 			    &lg->tokens);
 	if (rc != PAM_SUCCESS)
 		return tell(lg, rc, "The identity provider did not accept the sign-in.");
+	log_debug(lg->pamh, &lg->cfg, "token response received (%s access token)",
+		  lg->tokens.access_token != NULL ? "with" : "without");
 	keyring_init(&lg->keys, lg->pamh, lg->http, lg->endpoints.jwks_uri);
 	rc = id_token_validate(lg->pamh, &lg->cfg, &lg->keys,
 			       lg->tokens.id_token, lg->secrets.nonce,

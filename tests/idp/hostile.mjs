@@ -2,7 +2,11 @@
 // validation tests of pam_pkce.
 //
 // node hostile.mjs --certdir DIR --port-file FILE --upstream ISSUER --ca CA.pem
-//                  [--lifetime SECONDS (default 900)]
+//                  [--lifetime SECONDS (default 900)] [--record DIR]
+//
+// With --record, every token request body the module sent and the token
+// response it got are written to DIR/NAME.token-request and
+// DIR/NAME.token-response (the secrets test greps the logs for them).
 //
 // The real provider (server.mjs) still runs /authorize and the sign-in; the
 // module's token_endpoint, jwks_uri and userinfo_endpoint point here.  Every
@@ -62,7 +66,7 @@ function die(msg) {
 // ---------------------------------------------------------------- arguments
 
 const USAGE = 'usage: node hostile.mjs --certdir DIR --port-file FILE --upstream ISSUER '
-  + '--ca CA.pem [--lifetime SECONDS]';
+  + '--ca CA.pem [--lifetime SECONDS] [--record DIR]';
 
 let args;
 try {
@@ -73,6 +77,7 @@ try {
       upstream: { type: 'string' },
       ca: { type: 'string' },
       lifetime: { type: 'string', default: '900' },
+      record: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -486,6 +491,10 @@ async function tokenRoute(req, res, name, spec, base) {
   };
   response.id_token = mutateIdToken(name, spec, response.id_token, ctx);
   if (spec.response) spec.response(response, ctx);
+  if (args.record) {
+    writeFileSync(join(args.record, `${name}.token-request`), body);
+    writeFileSync(join(args.record, `${name}.token-response`), JSON.stringify(response));
+  }
   sendJson(res, 200, response, { Pragma: 'no-cache' });
 }
 

@@ -35,6 +35,7 @@ cleanup() {
 		kill "$PAMTESTER_PID" 2>/dev/null
 		wait "$PAMTESTER_PID" 2>/dev/null
 	fi
+	[ -n "${HOSTILE_PID:-}" ] && hostile_stop
 	[ -n "$IDP_PID" ] && idp_stop
 	if [ -z "${KEEP_WORK:-}" ]; then rm -rf "$WORK"; fi
 }

@@ -8,17 +8,100 @@
  *             SERVICE USER
  *
  * --cancel answers every prompt with a conversation error, as a person
- * closing the window would.
+ * closing the window would.  --resources prints, before and after each
+ * attempt, "resources: fds=N threads=N listening=N" read from /proc, so a
+ * test can tell that nothing the module started outlives the call.
  *
  * Prints "authenticate: <pam_strerror>" per attempt, then "env: NAME=VALUE"
  * for every PAM environment variable.  Exits 0 if the last attempt
  * succeeded.
  */
+#include <dirent.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <security/pam_appl.h>
 #include <security/pam_misc.h>
+
+static int
+count_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - (strcmp(path, "/proc/self/fd") == 0 ? 1 : 0);	/* ours */
+}
+
+/* Is socket inode INO in LISTEN state in /proc/net/FILE? */
+static bool
+inode_listens(const char *file, unsigned long ino)
+{
+	char line[512];
+	FILE *fp = fopen(file, "r");
+	bool found = false;
+
+	if (fp == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		unsigned int st;
+		unsigned long inode;
+
+		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+		if (sscanf(line, "%*s %*s %*s %x %*s %*s %*s %*s %*s %lu", &st,
+			   &inode) == 2 && st == 0x0A && inode == ino)
+			found = true;
+	}
+	fclose(fp);
+	return found;
+}
+
+static int
+count_listening(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], target[64];
+		ssize_t len;
+		unsigned long ino;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (sscanf(target, "socket:[%lu]", &ino) == 1 &&
+		    (inode_listens("/proc/self/net/tcp", ino) ||
+		     inode_listens("/proc/self/net/tcp6", ino)))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void
+print_resources(bool wanted)
+{
+	if (wanted)
+		printf("resources: fds=%d threads=%d listening=%d\n",
+		       count_dir("/proc/self/fd"), count_dir("/proc/self/task"),
+		       count_listening());
+}
 
 static int
 cancel_conv(int n, const struct pam_message **msgs, struct pam_response **resp,
@@ -40,6 +123,7 @@ main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	const char *rhost = NULL;
 	int flags = 0, repeat = 1, i, rc;
+	bool resources = false;
 	char **env;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -50,6 +134,8 @@ main(int argc, char **argv)
 			conv.conv = NULL;
 		else if (strcmp(argv[i], "--cancel") == 0)
 			conv.conv = cancel_conv;
+		else if (strcmp(argv[i], "--resources") == 0)
+			resources = true;
 		else if (strcmp(argv[i], "--rhost") == 0 && i + 1 < argc)
 			rhost = argv[++i];
 		else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc)
@@ -59,7 +145,7 @@ main(int argc, char **argv)
 	}
 	if (argc - i != 2 || repeat < 1) {
 		fprintf(stderr, "usage: pam_probe [--silent] [--no-conv] [--cancel] "
-			"[--rhost HOST] [--repeat N] SERVICE USER\n");
+			"[--resources] [--rhost HOST] [--repeat N] SERVICE USER\n");
 		return 64;
 	}
 	rc = pam_start(argv[i], argv[i + 1], &conv, &pamh);
@@ -69,9 +155,17 @@ main(int argc, char **argv)
 	}
 	if (rhost != NULL)
 		pam_set_item(pamh, PAM_RHOST, rhost);
+	/*
+	 * Warm up what the application itself would already hold (nss_wrapper
+	 * keeps its passwd file open), so that the counts show the module only.
+	 */
+	if (resources)
+		(void)getpwnam(argv[i + 1]);
 	for (int n = 0; n < repeat; n++) {
+		print_resources(resources);
 		rc = pam_authenticate(pamh, flags);
 		printf("authenticate: %s\n", pam_strerror(pamh, rc));
+		print_resources(resources);
 	}
 	env = pam_getenvlist(pamh);
 	for (char **e = env; e != NULL && *e != NULL; e++) {
