@@ -1,7 +1,7 @@
 // Test OpenID Provider for the pam_pkce tests, built on oidc-provider.
 //
 // node server.mjs --certdir DIR --port-file FILE [--port N] [--host 127.0.0.1|::1]
-//                 [--lifetime SECONDS] [--id-token-alg RS256|PS256|ES256]
+//                 [--lifetime SECONDS] [--id-token-alg RS256|PS256|ES256] [--extra-users N]
 //
 // Serves HTTPS on one loopback address only.  The port number is written to
 // --port-file (atomically) once the provider is ready.  The process exits by
@@ -40,13 +40,15 @@ try {
       host: { type: 'string', default: '127.0.0.1' },
       lifetime: { type: 'string', default: '900' },
       'id-token-alg': { type: 'string', default: 'RS256' },
+      'extra-users': { type: 'string', default: '0' },
     },
     strict: true,
     allowPositionals: false,
   }));
 } catch (err) {
   die(`${err.message}\nusage: node server.mjs --certdir DIR --port-file FILE [--port N] `
-    + '[--host 127.0.0.1|::1] [--lifetime SECONDS] [--id-token-alg RS256|PS256|ES256]');
+    + '[--host 127.0.0.1|::1] [--lifetime SECONDS] [--id-token-alg RS256|PS256|ES256] '
+    + '[--extra-users N]');
 }
 
 if (!args.certdir) die('--certdir is required');
@@ -56,6 +58,7 @@ if (!['127.0.0.1', '::1'].includes(args.host)) die(`--host must be 127.0.0.1 or 
 if (!/^\d{1,7}$/.test(args.lifetime) || Number(args.lifetime) < 1 || Number(args.lifetime) > 2000000) {
   die(`bad --lifetime (1..2000000 seconds): ${args.lifetime}`);
 }
+if (!/^\d{1,3}$/.test(args['extra-users'])) die(`bad --extra-users (0..999): ${args['extra-users']}`);
 if (!ID_TOKEN_ALGS.includes(args['id-token-alg'])) {
   die(`--id-token-alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
 }
@@ -96,6 +99,19 @@ const USERS = [
     password: 'carol-password',
   },
 ];
+// --extra-users N: user001..userN (password "userNNN-password"), for load tests.
+for (let i = 1; i <= Number(args['extra-users']); i++) {
+  const name = `user${String(i).padStart(3, '0')}`;
+  USERS.push({
+    sub: `${name}-sub`,
+    preferred_username: name,
+    email: `${name}@example.test`,
+    email_verified: true,
+    name: `User ${i}`,
+    groups: ['staff'],
+    password: `${name}-password`,
+  });
+}
 const USERS_BY_NAME = new Map(USERS.map((u) => [u.preferred_username, u]));
 const USERS_BY_SUB = new Map(USERS.map((u) => [u.sub, u]));
 

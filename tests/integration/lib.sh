@@ -94,16 +94,20 @@ write_config() {
 # wrappers preloaded into it alone, stdout line-buffered.  PKCE_TEST_WRAPPER
 # (e.g. "valgrind --error-exitcode=3") runs it under a tool; PKCE_ASAN_LIB
 # (set by --enable-sanitizers builds) is preloaded first; PAM_STDIN names
-# its standard input (default /dev/null: every prompt is answered empty).
+# its standard input (default /dev/null: every prompt is answered empty);
+# PAM_OUT the output files' prefix (default $WORK/pamtester).
 pam_run_bg() {
-	env LD_PRELOAD="${PKCE_ASAN_LIB:+$PKCE_ASAN_LIB }$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
+	out=${PAM_OUT:-$WORK/pamtester}
+	# timeout runs outside the wrappers: a process that loads pam_wrapper
+	# and then execs another program leaks one of its few private dirs.
+	timeout 120 env LD_PRELOAD="${PKCE_ASAN_LIB:+$PKCE_ASAN_LIB }$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}" \
 		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$WORK/pam.d" \
 		PAM_WRAPPER_DEBUGLEVEL=3 \
 		NSS_WRAPPER_PASSWD="$WORK/passwd" NSS_WRAPPER_GROUP="$WORK/group" \
 		PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1 \
-		timeout 120 ${PKCE_TEST_WRAPPER:-} "$@" \
-		> "$WORK/pamtester.out" 2> "$WORK/pamtester.err" < "${PAM_STDIN:-/dev/null}" &
+		${PKCE_TEST_WRAPPER:-} "$@" \
+		> "$out.out" 2> "$out.err" < "${PAM_STDIN:-/dev/null}" &
 	PAMTESTER_PID=$!
 }
 
