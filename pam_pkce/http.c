@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,7 +12,8 @@
 struct http_client {
 	pam_handle_t *pamh;
 	const struct pkce_config *cfg;
-	CURL *curl;	/* one handle per login: connections are reused */
+	CURL *curl;	/* one handle per step: its connection is reused */
+	long status;	/* of the last response */
 };
 
 struct body {
@@ -201,6 +203,21 @@ http_client_free(struct http_client *client)
 	free(client);
 }
 
+/* Every descriptor the module opens is close-on-exec, libcurl's too. */
+static curl_socket_t
+open_cloexec(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	(void)clientp;
+	(void)purpose;
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+long
+http_last_status(const struct http_client *client)
+{
+	return client->status;
+}
+
 /*
  * Options that hold for every request.  Set explicitly, so that nothing
  * in the caller's environment (proxy variables, netrc, CA overrides) can
@@ -221,6 +238,7 @@ setup_request(struct http_client *client, const char *url, struct body *body,
 #define SET(opt, val) \
 	do { if (rc == CURLE_OK) rc = curl_easy_setopt(c, opt, val); } while (0)
 	SET(CURLOPT_URL, url);
+	SET(CURLOPT_OPENSOCKETFUNCTION, open_cloexec);
 	SET(CURLOPT_PROTOCOLS_STR, kind == 1 ? "https" : "http");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
@@ -265,6 +283,7 @@ perform(struct http_client *client, const char *what, const char *url,
 	json_error_t jerr;
 	CURLcode rc;
 
+	client->status = 0;
 	curl_easy_setopt(client->curl, CURLOPT_ERRORBUFFER, errbuf);
 	rc = curl_easy_perform(client->curl);
 	curl_easy_setopt(client->curl, CURLOPT_ERRORBUFFER, NULL);
@@ -288,10 +307,18 @@ perform(struct http_client *client, const char *what, const char *url,
 		json_decref(json);
 		json = NULL;
 	}
+	client->status = status;
 	if (status >= 400) {
+		const char *oauth = json_string_value(json_object_get(json, "error"));
+		char err[LOG_ESCAPE_MAX];
+
 		*out = json;
-		log_msg(client->pamh, LOG_ERR, "%s request to %s: HTTP status %ld",
-			what, log_escape(url, esc, sizeof(esc)), status);
+		/* One line, with the OAuth error code (RFC 6749 5.2) if any. */
+		log_msg(client->pamh, LOG_ERR, "%s request to %s: HTTP status %ld%s%s%s",
+			what, log_escape(url, esc, sizeof(esc)), status,
+			oauth != NULL ? " (" : "",
+			oauth != NULL ? log_escape(oauth, err, sizeof(err)) : "",
+			oauth != NULL ? ")" : "");
 		return HTTP_ERR_STATUS;
 	}
 	if (json == NULL) {

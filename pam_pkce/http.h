@@ -44,6 +44,9 @@ struct http_client *http_client_new(pam_handle_t *pamh,
 				    const struct pkce_config *cfg);
 void http_client_free(struct http_client *client);
 
+/* HTTP status of the client's last response (0 if none). */
+long http_last_status(const struct http_client *client);
+
 /*
  * GET URL expecting a JSON object.  On HTTP_OK *out holds it.  With
  * BEARER, sends it as "Authorization: Bearer".  Failures are logged with
@@ -54,7 +57,8 @@ enum http_result http_get_json(struct http_client *client, const char *what,
 			       json_t **out);
 
 /*
- * POST an application/x-www-form-urlencoded BODY.  With BASIC_USER set,
+ * POST an application/x-www-form-urlencoded BODY.  A 4xx is logged once,
+ * with the OAuth error code when the body has one.  With BASIC_USER set,
  * sends HTTP Basic authentication.  On HTTP_OK and on HTTP_ERR_STATUS
  * with a JSON body, *out holds the parsed object (an OAuth error
  * response).

@@ -144,6 +144,13 @@ run(struct login *lg, int flags, int argc, const char **argv)
 	if (lg->http == NULL)
 		return PAM_BUF_ERR;
 	rc = discovery_resolve(lg->pamh, lg->http, &lg->cfg, &lg->endpoints);
+	/*
+	 * No provider connection is held open while the person signs in:
+	 * libcurl's handle keeps descriptors (the connection, a wake-up
+	 * socket pair) that an exec from the conversation would inherit.
+	 */
+	http_client_free(lg->http);
+	lg->http = NULL;
 	if (rc != PAM_SUCCESS)
 		return tell(lg, rc, NULL);
 	log_debug(lg->pamh, &lg->cfg,
@@ -194,6 +201,9 @@ run(struct login *lg, int flags, int argc, const char **argv)
 		return rc;
 	log_debug(lg->pamh, &lg->cfg,
 		  "authorization response accepted; redeeming the code");
+	lg->http = http_client_new(lg->pamh, &lg->cfg);
+	if (lg->http == NULL)
+		return PAM_BUF_ERR;
 	rc = token_exchange(lg->pamh, lg->http, &lg->cfg,
 			    lg->endpoints.token_endpoint, lg->callback.code,
 			    lg->redirect_uri, lg->secrets.verifier,

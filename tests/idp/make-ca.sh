@@ -7,6 +7,8 @@
 #   DIR/server.key DIR/server.pem   server cert signed by the CA, 2 days,
 #                                   SAN IP:127.0.0.1, IP:::1, DNS:localhost,
 #                                   EKU serverAuth
+#   and, for the TLS fault tests, certificates that must be refused
+#   (expired, wronghost, unknownca + other-ca, selfsigned; see the end).
 # Existing files in DIR are overwritten.
 set -eu
 

@@ -17,8 +17,8 @@ run_case() {
 	write_config "scope=openid profile email groups" "$@"
 	probe_start "$pam_user"
 	url=$(authorize_url) || { echo "# case $name: FAILED (no URL)"; failures=$((failures + 1)); return; }
-	if ! browser_login "$url" "$idp_user" > "$WORK/browser.out"; then
-		echo "# case $name: FAILED (browser login failed)"
+	if ! browser_login "$url" "$idp_user" > "$WORK/browser.out" 2> "$WORK/browser.err"; then
+		echo "# case $name: FAILED (browser login failed: $(tail -n 1 "$WORK/browser.err"))"
 		failures=$((failures + 1))
 		pamtester_wait
 		return

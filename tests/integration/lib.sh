@@ -98,6 +98,10 @@ write_config() {
 # PAM_OUT the output files' prefix (default $WORK/pamtester).
 pam_run_bg() {
 	out=${PAM_OUT:-$WORK/pamtester}
+	# Empty the files now: the background redirection happens later, and
+	# a reader must never see the previous run's URL.
+	: > "$out.out"
+	: > "$out.err"
 	# timeout runs outside the wrappers: a process that loads pam_wrapper
 	# and then execs another program leaks one of its few private dirs.
 	timeout 120 env LD_PRELOAD="${PKCE_ASAN_LIB:+$PKCE_ASAN_LIB }$STDBUF_LIB $PAM_WRAPPER_LIB $NSS_WRAPPER_LIB" _STDBUF_O=L \
