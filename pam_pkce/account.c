@@ -137,32 +137,33 @@ account_claims_authorize(const struct pkce_config *cfg, json_t *claims,
 	return 0;
 }
 
-/* Look NAME up in the user_map file; *mapped stays NULL when absent. */
-static int
-map_lookup(pam_handle_t *pamh, const char *path, const char *name,
-	   char **mapped)
+int
+user_map_parse_line(char *line, char **claim_value, char **local_user)
+{
+	char *save = NULL, *key, *user;
+
+	key = strtok_r(line, " \t\r\n", &save);
+	if (key == NULL || key[0] == '#')
+		return 0;
+	user = strtok_r(NULL, " \t\r\n", &save);
+	if (user == NULL || strtok_r(NULL, " \t\r\n", &save) != NULL)
+		return -1;
+	*claim_value = key;
+	*local_user = user;
+	return 1;
+}
+
+int
+user_map_find(pam_handle_t *pamh, FILE *fp, const char *path,
+	      const char *name, char **mapped)
 {
 	char line[USER_MAP_LINE_MAX];
-	FILE *fp = NULL;
-	int fd, lineno = 0, ret = -1;
+	int lineno = 0, ret = -1;
 
 	*mapped = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		log_msg(pamh, LOG_ERR, "user_map %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (config_file_check_safe(pamh, fd, path) < 0) {
-		close(fd);
-		return -1;
-	}
-	fp = fdopen(fd, "r");
-	if (fp == NULL) {
-		close(fd);
-		return -1;
-	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *save = NULL, *key, *user, *extra;
+		char *key, *user;
+		int rc;
 
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
@@ -170,12 +171,10 @@ map_lookup(pam_handle_t *pamh, const char *path, const char *name,
 				path, lineno);
 			goto cleanup;
 		}
-		key = strtok_r(line, " \t\r\n", &save);
-		if (key == NULL || key[0] == '#')
+		rc = user_map_parse_line(line, &key, &user);
+		if (rc == 0)
 			continue;
-		user = strtok_r(NULL, " \t\r\n", &save);
-		extra = strtok_r(NULL, " \t\r\n", &save);
-		if (user == NULL || extra != NULL) {
+		if (rc < 0) {
 			log_msg(pamh, LOG_ERR,
 				"user_map %s:%d: expected CLAIM_VALUE LOCAL_USER",
 				path, lineno);
@@ -194,6 +193,33 @@ cleanup:
 		free(*mapped);
 		*mapped = NULL;
 	}
+	return ret;
+}
+
+/* Look NAME up in the user_map file; *mapped stays NULL when absent. */
+static int
+map_lookup(pam_handle_t *pamh, const char *path, const char *name,
+	   char **mapped)
+{
+	FILE *fp;
+	int fd, ret;
+
+	*mapped = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		log_msg(pamh, LOG_ERR, "user_map %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (config_file_check_safe(pamh, fd, path) < 0) {
+		close(fd);
+		return -1;
+	}
+	fp = fdopen(fd, "r");
+	if (fp == NULL) {
+		close(fd);
+		return -1;
+	}
+	ret = user_map_find(pamh, fp, path, name, mapped);
 	fclose(fp);
 	return ret;
 }

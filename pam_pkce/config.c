@@ -38,6 +38,13 @@
 #define CONFIG_FILE_MAX (256 * 1024)
 #define CONFIG_LINE_MAX 4096
 
+/*
+ * username_regex, counted as glibc expands it (see regex_cost): far above
+ * any name pattern, far below what makes regcomp or regexec blow up.
+ */
+#define REGEX_NODES_MAX 1024
+#define REGEX_DEPTH_MAX 32
+
 /* Keeps auth_time + max_age arithmetic far from overflow downstream. */
 #define MAX_AGE_MAX 2147483647L
 
@@ -668,13 +675,168 @@ parse_allowed_algs(const struct key_spec *key, struct pkce_config *cfg,
 	return PARSE_OK;
 }
 
+/* P is at '['; returns the ']' that closes the bracket expression. */
+static const char *
+skip_bracket(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	/* A ']' first in the list is a member, not the end. */
+	if (*p == ']')
+		p++;
+	while (*p != '\0' && *p != ']') {
+		if (p[0] == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			const char *end = p + 2;
+
+			while (*end != '\0' && !(end[0] == p[1] && end[1] == ']'))
+				end++;
+			if (*end == '\0')
+				return end - 1;	/* unterminated: regcomp says so */
+			p = end + 2;
+			continue;
+		}
+		p++;
+	}
+	return *p == '\0' ? p - 1 : p;
+}
+
+/*
+ * P is at '{'.  For a well-formed {M}, {M,}, {,N} or {M,N}, set *COPIES
+ * to how many copies of the operand glibc makes and return the closing
+ * '}'; otherwise return NULL and leave the brace to regcomp.
+ */
+static const char *
+parse_interval(const char *p, unsigned long *copies)
+{
+	unsigned long m = 0, n = 0;
+	bool has_m = false, has_n = false, comma = false;
+
+	for (p++; is_digit_ascii(*p); p++, has_m = true)
+		m = m > REGEX_NODES_MAX ? m : m * 10 + (unsigned long)(*p - '0');
+	if (*p == ',') {
+		comma = true;
+		for (p++; is_digit_ascii(*p); p++, has_n = true)
+			n = n > REGEX_NODES_MAX ? n
+			    : n * 10 + (unsigned long)(*p - '0');
+	}
+	if (*p != '}' || (!has_m && !has_n))
+		return NULL;
+	/* x{M,} is M copies and a starred one. */
+	*copies = has_n ? n : comma ? m + 1 : m;
+	if (*copies == 0)
+		*copies = 1;
+	return p;
+}
+
+/*
+ * An upper bound of the nodes glibc's regcomp builds for the ERE RE.  It
+ * copies the operand of x+ (as x x*) and of x{M,N} (N times), so stacked
+ * or nested repetitions grow exponentially: in memory at load, and in
+ * time at every match (an "a" followed by a few dozen '+' exhausts the
+ * memory of the process).  Returns the bound, at most REGEX_NODES_MAX +
+ * 1, or -1 for a back-reference (\1 to \9: undefined in a POSIX ERE,
+ * and exponential to match in glibc).  Syntax errors are left to regcomp.
+ */
+static long
+regex_cost(const char *re)
+{
+	/* Per open group: the nodes before its last atom, and that atom's. */
+	struct {
+		unsigned long done, last;
+	} level[REGEX_DEPTH_MAX + 1];
+	const unsigned long cap = REGEX_NODES_MAX + 1;
+	unsigned long total = 0;
+	size_t depth = 0;
+
+	memset(level, 0, sizeof(level));
+	for (const char *p = re; *p != '\0'; p++) {
+		unsigned long atom = 1, copies = 0;
+		bool is_atom = true;
+		const char *end;
+
+		switch (*p) {
+		case '\\':
+			if (p[1] >= '1' && p[1] <= '9')
+				return -1;
+			if (p[1] != '\0')
+				p++;
+			break;
+		case '[':
+			p = skip_bracket(p);
+			break;
+		case '(':
+			if (depth == REGEX_DEPTH_MAX)
+				return (long)cap;
+			depth++;
+			level[depth].done = level[depth].last = 0;
+			is_atom = false;
+			break;
+		case ')':
+			/* An unmatched ')' is an ordinary character in an ERE. */
+			if (depth == 0)
+				break;
+			atom = level[depth].done + level[depth].last + 1;
+			depth--;
+			break;
+		case '|':
+			level[depth].done += level[depth].last + 1;
+			level[depth].last = 0;
+			is_atom = false;
+			break;
+		case '*':
+		case '?':
+			level[depth].last += 1;
+			is_atom = false;
+			break;
+		case '+':
+			level[depth].last = 2 * level[depth].last + 1;
+			is_atom = false;
+			break;
+		case '{':
+			end = parse_interval(p, &copies);
+			if (end == NULL)
+				break;
+			p = end;
+			level[depth].last = level[depth].last * copies + 1;
+			is_atom = false;
+			break;
+		default:
+			break;
+		}
+		if (is_atom) {
+			level[depth].done += level[depth].last;
+			level[depth].last = atom;
+		}
+		/*
+		 * Both stay below CAP between characters, so no sum or
+		 * product above can come near overflow.
+		 */
+		if (level[depth].done >= cap || level[depth].last >= cap)
+			return (long)cap;
+	}
+	for (size_t i = 0; i <= depth; i++)
+		total += level[i].done + level[i].last;
+	return total >= cap ? (long)cap : (long)total;
+}
+
 static enum parse_result
 parse_regex(const struct key_spec *key, struct pkce_config *cfg,
 	    struct setting *s)
 {
 	regex_t re;
-	int rc = regcomp(&re, s->value, REG_EXTENDED);
+	long cost = regex_cost(s->value);
+	int rc;
 
+	if (cost < 0)
+		return reject(s, "invalid regular expression %s: "
+			      "back-references (\\1 to \\9) are not allowed",
+			      s->shown);
+	if (cost > REGEX_NODES_MAX)
+		return reject(s, "regular expression %s too complex: its "
+			      "repetitions expand to more than %d nodes",
+			      s->shown, REGEX_NODES_MAX);
+	rc = regcomp(&re, s->value, REG_EXTENDED);
 	if (rc != 0) {
 		char err[128];
 
@@ -1163,8 +1325,8 @@ set_defaults(struct pkce_config *cfg, const char *path)
 
 /* Read the whole file into a terminated buffer, bounded in size. */
 static int
-read_file(struct load_ctx *ctx, int fd, char **out, size_t *outlen,
-	  size_t *outcap)
+read_file(pam_handle_t *pamh, const char *shown, int fd, char **out,
+	  size_t *outlen, size_t *outcap)
 {
 	size_t cap = CONFIG_FILE_MAX + 1, len = 0;
 	char *buf = malloc(cap + 1);
@@ -1173,7 +1335,7 @@ read_file(struct load_ctx *ctx, int fd, char **out, size_t *outlen,
 	*outcap = cap + 1;
 	if (buf == NULL) {
 		*outcap = 0;
-		log_msg(ctx->pamh, LOG_CRIT, "out of memory reading the "
+		log_msg(pamh, LOG_CRIT, "out of memory reading the "
 			"configuration");
 		return PAM_BUF_ERR;
 	}
@@ -1185,8 +1347,8 @@ read_file(struct load_ctx *ctx, int fd, char **out, size_t *outlen,
 		if (n < 0) {
 			char err[128];
 
-			log_msg(ctx->pamh, LOG_ERR, "%s: cannot read: %s",
-				ctx->path_shown,
+			log_msg(pamh, LOG_ERR, "%s: cannot read: %s",
+				shown,
 				strerror_r(errno, err, sizeof(err)));
 			return PAM_SERVICE_ERR;
 		}
@@ -1194,8 +1356,8 @@ read_file(struct load_ctx *ctx, int fd, char **out, size_t *outlen,
 			break;
 		len += (size_t)n;
 		if (len > CONFIG_FILE_MAX) {
-			log_msg(ctx->pamh, LOG_ERR, "%s: larger than %d bytes",
-				ctx->path_shown, CONFIG_FILE_MAX);
+			log_msg(pamh, LOG_ERR, "%s: larger than %d bytes",
+				shown, CONFIG_FILE_MAX);
 			return PAM_SERVICE_ERR;
 		}
 	}
@@ -1311,59 +1473,26 @@ config_file_check_safe(pam_handle_t *pamh, int fd, const char *path)
 }
 
 int
-config_load(pam_handle_t *pamh, int argc, const char **argv,
-	    struct pkce_config *cfg)
+config_parse(pam_handle_t *pamh, const char *path, mode_t mode, char *text,
+	     size_t len, int argc, const char **argv, struct pkce_config *cfg)
 {
 	struct load_ctx ctx;
-	const char *path = PAM_PKCE_DEFAULT_CONFIG;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	struct stat st;
-	int fd = -1, rc;
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pamh = pamh;
 	ctx.cfg = cfg;
-
-	rc = find_config_path(pamh, argc, argv, &path);
-	if (rc != PAM_SUCCESS)
-		goto cleanup;
+	ctx.mode = mode;
 	log_escape(path, ctx.path_shown, sizeof(ctx.path_shown));
+
 	rc = set_defaults(cfg, path);
 	if (rc != PAM_SUCCESS) {
 		log_msg(pamh, LOG_CRIT, "out of memory reading the "
 			"configuration");
 		goto cleanup;
 	}
-
-	/* NONBLOCK: a FIFO planted at PATH must not hang the login. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
-		  O_NONBLOCK);
-	if (fd < 0) {
-		char err[128];
-
-		if (errno == ELOOP)
-			log_msg(pamh, LOG_ERR, "%s: is a symbolic link; "
-				"refusing to use it", ctx.path_shown);
-		else
-			log_msg(pamh, LOG_ERR, "%s: cannot open: %s",
-				ctx.path_shown,
-				strerror_r(errno, err, sizeof(err)));
-		rc = PAM_SERVICE_ERR;
-		goto cleanup;
-	}
-	if (config_file_check_safe(pamh, fd, path) != 0 ||
-	    fstat(fd, &st) != 0) {
-		rc = PAM_SERVICE_ERR;
-		goto cleanup;
-	}
-	ctx.mode = st.st_mode;
-
-	rc = read_file(&ctx, fd, &buf, &len, &cap);
-	if (rc != PAM_SUCCESS)
-		goto cleanup;
-	rc = parse_file(&ctx, buf, len);
+	rc = parse_file(&ctx, text, len);
 	if (rc != PAM_SUCCESS)
 		goto cleanup;
 	rc = parse_args(&ctx, argc, argv);
@@ -1377,6 +1506,54 @@ config_load(pam_handle_t *pamh, int argc, const char **argv,
 		log_msg(pamh, LOG_DEBUG, "configuration read from %s",
 			ctx.path_shown);
 cleanup:
+	if (rc != PAM_SUCCESS)
+		config_free(cfg);
+	return rc;
+}
+
+int
+config_load(pam_handle_t *pamh, int argc, const char **argv,
+	    struct pkce_config *cfg)
+{
+	char path_shown[LOG_ESCAPE_MAX];
+	const char *path = PAM_PKCE_DEFAULT_CONFIG;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	struct stat st;
+	int fd = -1, rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	rc = find_config_path(pamh, argc, argv, &path);
+	if (rc != PAM_SUCCESS)
+		goto cleanup;
+	log_escape(path, path_shown, sizeof(path_shown));
+
+	/* NONBLOCK: a FIFO planted at PATH must not hang the login. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+		  O_NONBLOCK);
+	if (fd < 0) {
+		char err[128];
+
+		if (errno == ELOOP)
+			log_msg(pamh, LOG_ERR, "%s: is a symbolic link; "
+				"refusing to use it", path_shown);
+		else
+			log_msg(pamh, LOG_ERR, "%s: cannot open: %s",
+				path_shown,
+				strerror_r(errno, err, sizeof(err)));
+		rc = PAM_SERVICE_ERR;
+		goto cleanup;
+	}
+	if (config_file_check_safe(pamh, fd, path) != 0 ||
+	    fstat(fd, &st) != 0) {
+		rc = PAM_SERVICE_ERR;
+		goto cleanup;
+	}
+	rc = read_file(pamh, path_shown, fd, &buf, &len, &cap);
+	if (rc != PAM_SUCCESS)
+		goto cleanup;
+	rc = config_parse(pamh, path, st.st_mode, buf, len, argc, argv, cfg);
+cleanup:
 	if (buf != NULL) {
 		/* The file may hold client_secret. */
 		OPENSSL_cleanse(buf, cap);
@@ -1384,8 +1561,6 @@ cleanup:
 	}
 	if (fd >= 0)
 		close(fd);
-	if (rc != PAM_SUCCESS)
-		config_free(cfg);
 	return rc;
 }
 

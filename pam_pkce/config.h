@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <security/pam_modules.h>
 
 #ifndef PAM_PKCE_DEFAULT_CONFIG
@@ -109,6 +110,18 @@ struct pkce_config {
  */
 int config_load(pam_handle_t *pamh, int argc, const char **argv,
 		struct pkce_config *cfg);
+
+/*
+ * The part of config_load after the file is read, with the same rules:
+ * defaults, then TEXT (LEN bytes of the file named PATH), then the module
+ * arguments, then the checks that need every key.  TEXT is split into
+ * lines in place and TEXT[LEN] must be writable.  MODE is the file's
+ * mode, for the client_secret warning; PATH only names the file in the
+ * log.  Returns as config_load.
+ */
+int config_parse(pam_handle_t *pamh, const char *path, mode_t mode,
+		 char *text, size_t len, int argc, const char **argv,
+		 struct pkce_config *cfg);
 
 void config_free(struct pkce_config *cfg);
 

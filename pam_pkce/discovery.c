@@ -2,6 +2,7 @@
 #include <string.h>
 #include <security/_pam_types.h>
 
+#include "cache.h"
 #include "discovery.h"
 #include "log.h"
 
@@ -129,6 +130,7 @@ discovery_resolve(pam_handle_t *pamh, struct http_client *http,
 	json_t *doc = NULL;
 	char *url = NULL;
 	const char *why = NULL;
+	bool cached = false;
 	int ret = PAM_AUTHINFO_UNAVAIL;
 
 	memset(out, 0, sizeof(*out));
@@ -138,6 +140,15 @@ discovery_resolve(pam_handle_t *pamh, struct http_client *http,
 			ret = PAM_BUF_ERR;
 			goto cleanup;
 		}
+		doc = cache_load(pamh, cfg, url);
+		cached = doc != NULL;
+		/* A cached copy is checked like a fetched one: it may be stale. */
+		if (cached && discovery_document_apply(cfg, doc, out, &why) == 0) {
+			ret = PAM_SUCCESS;
+			goto cleanup;
+		}
+		json_decref(doc);
+		doc = NULL;
 		if (http_get_json(http, "discovery", url, NULL, &doc) != HTTP_OK)
 			goto cleanup;
 	}
@@ -146,6 +157,8 @@ discovery_resolve(pam_handle_t *pamh, struct http_client *http,
 			cfg->issuer, why);
 		goto cleanup;
 	}
+	if (doc != NULL)
+		cache_store(pamh, cfg, url, doc);
 	ret = PAM_SUCCESS;
 cleanup:
 	json_decref(doc);

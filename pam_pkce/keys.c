@@ -1,28 +1,55 @@
 #include <string.h>
 #include <security/_pam_types.h>
 
+#include "cache.h"
 #include "keys.h"
 #include "log.h"
 
+/* A usable key set from DOC, or NULL with *why set. */
+static struct jwks *
+usable_keys(json_t *doc, const char **why)
+{
+	struct jwks *jwks = NULL;
+
+	if (jwks_from_json(doc, &jwks, why) < 0)
+		return NULL;
+	if (jwks_count(jwks) == 0) {
+		jwks_free(jwks);
+		*why = "no usable signing key";
+		return NULL;
+	}
+	return jwks;
+}
+
+/*
+ * From the cache if allowed and usable, else from the provider (and then
+ * into the cache).  Replaces ring->jwks on success.
+ */
 static int
-fetch(struct keyring *ring)
+fetch(struct keyring *ring, bool from_cache)
 {
 	json_t *doc = NULL;
 	struct jwks *jwks = NULL;
 	const char *why = NULL;
 	int ret = PAM_AUTHINFO_UNAVAIL;
 
-	if (http_get_json(ring->http, "JWKS", ring->url, NULL, &doc) != HTTP_OK)
-		goto cleanup;
-	if (jwks_from_json(doc, &jwks, &why) < 0) {
-		log_msg(ring->pamh, LOG_ERR, "JWKS document rejected: %s", why);
-		goto cleanup;
+	if (from_cache) {
+		doc = cache_load(ring->pamh, ring->cfg, ring->url);
+		jwks = doc != NULL ? usable_keys(doc, &why) : NULL;
 	}
-	if (jwks_count(jwks) == 0) {
-		log_msg(ring->pamh, LOG_ERR,
-			"JWKS document holds no usable signing key");
-		jwks_free(jwks);
-		goto cleanup;
+	if (jwks == NULL) {
+		json_decref(doc);
+		doc = NULL;
+		if (http_get_json(ring->http, "JWKS", ring->url, NULL, &doc) !=
+		    HTTP_OK)
+			goto cleanup;
+		jwks = usable_keys(doc, &why);
+		if (jwks == NULL) {
+			log_msg(ring->pamh, LOG_ERR, "JWKS document rejected: %s",
+				why);
+			goto cleanup;
+		}
+		cache_store(ring->pamh, ring->cfg, ring->url, doc);
 	}
 	jwks_free(ring->jwks);
 	ring->jwks = jwks;
@@ -34,10 +61,12 @@ cleanup:
 
 void
 keyring_init(struct keyring *ring, pam_handle_t *pamh,
-	     struct http_client *http, const char *url)
+	     const struct pkce_config *cfg, struct http_client *http,
+	     const char *url)
 {
 	memset(ring, 0, sizeof(*ring));
 	ring->pamh = pamh;
+	ring->cfg = cfg;
 	ring->http = http;
 	ring->url = url;
 }
@@ -49,7 +78,7 @@ keyring_get(struct keyring *ring, const char *kid, const struct jwks **out)
 
 	*out = NULL;
 	if (ring->jwks == NULL) {
-		rc = fetch(ring);
+		rc = fetch(ring, true);
 		if (rc != PAM_SUCCESS)
 			return rc;
 	}
@@ -61,7 +90,7 @@ keyring_get(struct keyring *ring, const char *kid, const struct jwks **out)
 		ring->refetched = true;
 		log_msg(ring->pamh, LOG_INFO,
 			"ID token names an unknown key; fetching the JWKS again");
-		rc = fetch(ring);
+		rc = fetch(ring, false);
 		if (rc != PAM_SUCCESS)
 			return rc;
 	}

@@ -1,7 +1,7 @@
 /*
- * The provider's signing keys: the JWKS document behind jwks_uri,
- * fetched when first needed and fetched again at most once per login
- * when a token names a kid the document lacks (key rotation).
+ * The provider's signing keys: the JWKS document behind jwks_uri, from
+ * the cache or fetched when first needed, and fetched again at most once
+ * per login when a token names a kid the document lacks (key rotation).
  */
 #ifndef PAM_PKCE_KEYS_H
 #define PAM_PKCE_KEYS_H
@@ -13,6 +13,7 @@
 
 struct keyring {
 	pam_handle_t *pamh;
+	const struct pkce_config *cfg;	/* for the cache */
 	struct http_client *http;
 	const char *url;
 	struct jwks *jwks;
@@ -20,7 +21,8 @@ struct keyring {
 };
 
 void keyring_init(struct keyring *ring, pam_handle_t *pamh,
-		  struct http_client *http, const char *url);
+		  const struct pkce_config *cfg, struct http_client *http,
+		  const char *url);
 
 /*
  * Keys to verify a token whose header names KID (may be NULL).  Returns

@@ -212,7 +212,8 @@ run(struct login *lg, int flags, int argc, const char **argv)
 		return tell(lg, rc, "The identity provider did not accept the sign-in.");
 	log_debug(lg->pamh, &lg->cfg, "token response received (%s access token)",
 		  lg->tokens.access_token != NULL ? "with" : "without");
-	keyring_init(&lg->keys, lg->pamh, lg->http, lg->endpoints.jwks_uri);
+	keyring_init(&lg->keys, lg->pamh, &lg->cfg, lg->http,
+		     lg->endpoints.jwks_uri);
 	rc = id_token_validate(lg->pamh, &lg->cfg, &lg->keys,
 			       lg->tokens.id_token, lg->secrets.nonce,
 			       lg->tokens.access_token, &lg->claims);

@@ -92,15 +92,21 @@ build_form(const struct pkce_config *cfg, const char *code,
 	return form;
 }
 
-static void
-log_refusal(pam_handle_t *pamh, json_t *err)
+/*
+ * RFC 6749 5.2: the provider refused this code (invalid_grant and the
+ * like) only when it answers 400 or 401 with an OAuth error.  Anything
+ * else (404, 429, an HTML page) is the provider being unavailable, so that
+ * a fallback module can still take over.  http.c logged the response.
+ */
+static int
+refusal_outcome(struct http_client *http, json_t *response)
 {
-	char esc[LOG_ESCAPE_MAX];
-	const char *error = json_string_value(json_object_get(err, "error"));
+	long status = http_last_status(http);
 
-	log_msg(pamh, LOG_NOTICE, "token endpoint refused the code: %s",
-		error != NULL ? log_escape(error, esc, sizeof(esc)) :
-				"no OAuth error given");
+	if ((status == 400 || status == 401) &&
+	    json_is_string(json_object_get(response, "error")))
+		return PAM_AUTH_ERR;
+	return PAM_AUTHINFO_UNAVAIL;
 }
 
 static char *
@@ -112,6 +118,28 @@ take_string(json_t *response, const char *member)
 }
 
 int
+token_response_parse(json_t *response, struct token_response *out,
+		     const char **why)
+{
+	const char *type;
+
+	memset(out, 0, sizeof(*out));
+	type = json_string_value(json_object_get(response, "token_type"));
+	/* A sender-constrained (DPoP) token would be misused as Bearer. */
+	if (type != NULL && strcasecmp(type, "Bearer") != 0) {
+		*why = "token response: unexpected token_type";
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	out->id_token = take_string(response, "id_token");
+	if (out->id_token == NULL) {
+		*why = "token response carries no id_token";
+		return PAM_AUTH_ERR;
+	}
+	out->access_token = take_string(response, "access_token");
+	return PAM_SUCCESS;
+}
+
+int
 token_exchange(pam_handle_t *pamh, struct http_client *http,
 	       const struct pkce_config *cfg, const char *endpoint,
 	       const char *code, const char *redirect_uri,
@@ -119,7 +147,7 @@ token_exchange(pam_handle_t *pamh, struct http_client *http,
 {
 	char *form = NULL, *user = NULL, *password = NULL;
 	json_t *response = NULL;
-	const char *type;
+	const char *why = NULL;
 	int ret = PAM_BUF_ERR;
 
 	memset(out, 0, sizeof(*out));
@@ -134,28 +162,15 @@ token_exchange(pam_handle_t *pamh, struct http_client *http,
 	case HTTP_OK:
 		break;
 	case HTTP_ERR_STATUS:
-		log_refusal(pamh, response);
-		ret = PAM_AUTH_ERR;
+		ret = refusal_outcome(http, response);
 		goto cleanup;
 	default:
 		ret = PAM_AUTHINFO_UNAVAIL;
 		goto cleanup;
 	}
-	type = json_string_value(json_object_get(response, "token_type"));
-	/* A sender-constrained (DPoP) token would be misused as Bearer. */
-	if (type != NULL && strcasecmp(type, "Bearer") != 0) {
-		log_msg(pamh, LOG_ERR, "token response: unexpected token_type");
-		ret = PAM_AUTHINFO_UNAVAIL;
-		goto cleanup;
-	}
-	out->id_token = take_string(response, "id_token");
-	if (out->id_token == NULL) {
-		log_msg(pamh, LOG_ERR, "token response carries no id_token");
-		ret = PAM_AUTH_ERR;
-		goto cleanup;
-	}
-	out->access_token = take_string(response, "access_token");
-	ret = PAM_SUCCESS;
+	ret = token_response_parse(response, out, &why);
+	if (ret != PAM_SUCCESS)
+		log_msg(pamh, LOG_ERR, "%s", why);
 cleanup:
 	if (ret != PAM_SUCCESS)
 		token_response_clear(out);

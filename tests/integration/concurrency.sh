@@ -1,6 +1,7 @@
 #!/bin/bash
 # Many logins on one host at once, each its own process and user.
-#   1. 50 simultaneous logins on ephemeral ports: all succeed, and since
+#   1. 50 simultaneous logins on ephemeral ports, filling one cold cache_dir
+#      together: all succeed, and since
 #      each maps the identity to its own PAM user, none can have used
 #      another's callback.
 #   2. 20 simultaneous logins sharing a redirect_port range of 10 ports:
@@ -15,7 +16,7 @@ for i in $(seq 1 "$N"); do
 	echo "$u:x:$((3000 + i)):$((3000 + i)):$u:/nonexistent:/bin/sh" >> "$WORK/passwd"
 	echo "$u:x:$((3000 + i)):" >> "$WORK/group"
 done
-write_config timeout=60
+write_config timeout=60 "cache_dir=$WORK/cache"
 mkdir -p "$WORK/c"
 
 # start_logins FIRST LAST: one pamtester per user, starts staggered a little

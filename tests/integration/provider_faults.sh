@@ -327,7 +327,7 @@ login_case token_redirect_307 "$UNAVAIL" 'token request to .*: HTTP status 307' 
 	token_redirect_307 "token_endpoint=$F/token_redirect_307/token"
 SLOW=1 login_case token_drip "$UNAVAIL" 'token request to .* failed: .*[Tt]imed out' drip \
 	"token_endpoint=$F/drip/token"
-login_case jwks_no_key "$UNAVAIL" 'JWKS document holds no usable signing key' jwks_no_key \
+login_case jwks_no_key "$UNAVAIL" 'JWKS document rejected: no usable signing key' jwks_no_key \
 	"jwks_uri=$F/jwks_no_key/jwks"
 login_case jwks_redirect "$UNAVAIL" 'JWKS request to .*: HTTP status 302' jwks_redirect \
 	"jwks_uri=$F/jwks_redirect/jwks"
