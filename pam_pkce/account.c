@@ -205,7 +205,8 @@ map_lookup(pam_handle_t *pamh, const char *path, const char *name,
 	int fd, ret;
 
 	*mapped = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO put at the path must not hang the login. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		log_msg(pamh, LOG_ERR, "user_map %s: %s", path, strerror(errno));
 		return -1;

@@ -50,7 +50,9 @@ conv_describe_login(pam_handle_t *pamh, char *out, size_t len)
 	const char *service = NULL;
 	char host[256] = "";
 
-	pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
+	/* The checker has no PAM handle, and libpam would log about it. */
+	if (pamh != NULL)
+		pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
 	if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
 		snprintf(host, sizeof(host), "this host");
 	host[sizeof(host) - 1] = '\0';

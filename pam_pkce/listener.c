@@ -19,6 +19,7 @@
 
 struct conn {
 	int fd;			/* -1: free slot */
+	unsigned long seq;	/* accept order: the lowest is the oldest */
 	struct timespec deadline;
 	size_t len;
 	char buf[LISTENER_REQUEST_MAX + 1];
@@ -33,8 +34,16 @@ struct listener {
 	const char *path;
 	char *redirect_uri;
 	char who[600];		/* "host (service)", HTML-escaped, for the pages */
+	unsigned long accepted;	/* connections so far */
+	unsigned int warned;	/* bad requests logged so far */
 	struct conn conns[LISTENER_CONN_MAX];
 };
+
+/*
+ * Every local user can send requests: log the first few refusals of a
+ * login, then only their number, so nobody can flood the log.
+ */
+#define LISTENER_WARN_MAX 5
 
 enum page {
 	PAGE_SIGNED_IN,
@@ -316,6 +325,10 @@ listener_close(struct listener *l)
 {
 	if (l == NULL)
 		return;
+	if (l->warned > LISTENER_WARN_MAX)
+		log_msg(l->pamh, LOG_WARNING,
+			"listener: %u more bad requests ignored, not logged",
+			l->warned - LISTENER_WARN_MAX);
 	for (size_t i = 0; i < LISTENER_CONN_MAX; i++)
 		conn_close(&l->conns[i]);
 	close_socks(l);
@@ -393,6 +406,15 @@ listener_request_parse(char *request, const char *path, const char *host,
  * Answer a complete request header block.  Returns true when it is this
  * login's callback (OUT filled), false to keep waiting.
  */
+static void
+warn_refusal(struct listener *l, const char *what, const char *detail)
+{
+	if (l->warned < LISTENER_WARN_MAX)
+		log_msg(l->pamh, LOG_WARNING, "listener: %s%s%s", what,
+			detail != NULL ? ": " : "", detail != NULL ? detail : "");
+	l->warned++;
+}
+
 static bool
 handle_request(struct listener *l, struct conn *c, const char *state,
 	       struct callback_params *out)
@@ -414,20 +436,18 @@ handle_request(struct listener *l, struct conn *c, const char *state,
 		send_page(l, c, PAGE_NOT_FOUND);
 		return false;
 	case LISTENER_WRONG_HOST:
-		log_msg(l->pamh, LOG_WARNING,
-			"listener: request with a wrong Host header ignored");
+		warn_refusal(l, "request with a wrong Host header ignored", NULL);
 		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
 	case LISTENER_BAD_CALLBACK:
 		/* WHY is NULL for a query without code or error: not logged. */
 		if (why != NULL)
-			log_msg(l->pamh, LOG_WARNING,
-				"listener: bad callback ignored: %s", why);
+			warn_refusal(l, "bad callback ignored", why);
 		send_page(l, c, PAGE_BAD_REQUEST);
 		return false;
 	case LISTENER_WRONG_STATE:
-		log_msg(l->pamh, LOG_WARNING,
-			"listener: callback with a wrong or missing state ignored");
+		warn_refusal(l, "callback with a wrong or missing state ignored",
+			     NULL);
 		send_page(l, c, PAGE_NOT_THIS_LOGIN);
 		return false;
 	case LISTENER_CALLBACK:
@@ -457,8 +477,7 @@ accept_all(struct listener *l, int sock, time_t now)
 
 			if (c->fd < 0)
 				slot = c;
-			else if (oldest == NULL ||
-				 c->deadline.tv_sec < oldest->deadline.tv_sec)
+			else if (oldest == NULL || c->seq < oldest->seq)
 				oldest = c;
 		}
 		/* Full: drop the oldest, so idle clients cannot lock the browser out. */
@@ -467,6 +486,7 @@ accept_all(struct listener *l, int sock, time_t now)
 			slot = oldest;
 		}
 		slot->fd = fd;
+		slot->seq = ++l->accepted;
 		slot->len = 0;
 		slot->deadline.tv_sec = now + LISTENER_CONN_SECONDS;
 	}

@@ -6,6 +6,15 @@
 
 #include "log.h"
 
+/* Set once, before any logging, by the checker's main(). */
+static bool log_stderr;
+
+void
+log_to_stderr(bool on)
+{
+	log_stderr = on;
+}
+
 void
 log_msg(pam_handle_t *pamh, int priority, const char *fmt, ...)
 {
@@ -14,6 +23,12 @@ log_msg(pam_handle_t *pamh, int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	if (pamh != NULL) {
 		pam_vsyslog(pamh, priority, fmt, ap);
+	} else if (log_stderr) {
+		char line[2048];
+
+		/* One write per line, so that lines never interleave. */
+		vsnprintf(line, sizeof(line), fmt, ap);
+		fprintf(stderr, "pam_pkce_check: %s\n", line);
 	} else {
 		/* Unit tests and tools run without a PAM handle. */
 		openlog("pam_pkce", LOG_PID, LOG_AUTHPRIV);

@@ -6,12 +6,21 @@
 #ifndef PAM_PKCE_LOG_H
 #define PAM_PKCE_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <syslog.h>
 #include <security/pam_modules.h>
 
 void log_msg(pam_handle_t *pamh, int priority, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * For pam_pkce_check only (the module never calls it): when ON, a
+ * message logged without a PAM handle is written to stderr as
+ * "pam_pkce_check: MESSAGE" instead of going to syslog, so that the
+ * administrator sees the very lines the module would log.  Process-wide.
+ */
+void log_to_stderr(bool on);
 
 /*
  * Copy IN into OUT (size OUTLEN, always terminated), replacing control

@@ -8,7 +8,9 @@ libpam0g-dev libcurl4-openssl-dev libssl-dev libjansson-dev libqrencode-dev
 libcmocka-dev pamtester libpam-wrapper libnss-wrapper openssl curl
 nodejs npm ca-certificates
 openssh-server openssh-client expect python3
-chromium libnss3-tools zbar-tools"
+chromium libnss3-tools zbar-tools
+man-db groff-base time
+dpkg-dev debhelper lintian git"
 
 missing=
 for p in $PACKAGES; do

@@ -8,7 +8,8 @@
 #   ... use $HOSTILE_URL ...    in front of that provider; see below)
 #   hostile_stop
 #
-# idp_start installs node_modules with `npm ci` when missing, makes the test
+# idp_start installs node_modules with `npm ci` when missing (pkce_node_dir
+# below: never in the source tree of a VPATH build), makes the test
 # CA in WORKDIR/certs when missing, starts server.mjs in the background
 # (stderr to WORKDIR/idp.log) and waits up to IDP_START_TIMEOUT (default 15)
 # seconds for it to write WORKDIR/idp.port.  It sets IDP_PID, IDP_PORT,
@@ -16,6 +17,51 @@
 # the provider did not start.
 
 IDP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# pkce_node_dir DIR PACKAGE: print a directory that holds DIR's scripts
+# with DIR's npm dependencies (its package-lock.json) installed beside
+# them; PACKAGE, one of them, tells whether they are installed.  That is
+# DIR itself when DIR has them, and when the build is in the source tree
+# (then they are installed in DIR with `npm ci`, as tests/setup-deps.sh
+# does).  A VPATH build (PKCE_BUILDDIR is not PKCE_SRCDIR; `make distcheck`,
+# whose source tree is read-only) never writes to the source tree: DIR's
+# package files and scripts are copied to $PKCE_BUILDDIR/tests/node/NAME
+# and `npm ci` runs there, from npm's cache when it has the packages.  The
+# scripts are copied, not linked: node resolves a script's imports from
+# the directory the script really is in.  Parallel tests take turns (flock).
+pkce_node_dir() {
+	local src=$1 pkg=$2 dir f
+	if [ -f "$src/node_modules/$pkg/package.json" ]; then
+		echo "$src"
+		return 0
+	fi
+	dir=$src
+	if [ -n "${PKCE_BUILDDIR:-}" ] && [ -n "${PKCE_SRCDIR:-}" ] &&
+		[ "$(cd "$PKCE_BUILDDIR" && pwd -P)" != "$(cd "$PKCE_SRCDIR" && pwd -P)" ]; then
+		dir=$PKCE_BUILDDIR/tests/node/$(basename "$src")
+		mkdir -p "$dir" || return 1
+	fi
+	(
+		flock 9 || exit 1
+		if [ "$dir" != "$src" ]; then
+			for f in "$src"/package.json "$src"/package-lock.json "$src"/*.mjs "$src"/*.sh; do
+				[ -f "$f" ] || continue
+				cmp -s "$f" "$dir/${f##*/}" && continue
+				cp "$f" "$dir/.${f##*/}.new" && mv -f "$dir/.${f##*/}.new" "$dir/${f##*/}" || exit 1
+			done
+		fi
+		if [ ! -f "$dir/node_modules/$pkg/package.json" ] ||
+			! cmp -s "$dir/package-lock.json" "$dir/node_modules/.pkce-lock"; then
+			echo "installing node modules in $dir" >&2
+			(cd "$dir" && npm ci --prefer-offline --no-audit --no-fund >&2) || {
+				echo "npm ci failed in $dir" >&2
+				exit 1
+			}
+			cp "$dir/package-lock.json" "$dir/node_modules/.pkce-lock" || exit 1
+		fi
+	) 9<"$dir" || return 1
+	echo "$dir"
+}
 
 idp_start() {
 	if [ "$#" -lt 1 ] || [ -z "$1" ]; then
@@ -36,13 +82,11 @@ idp_start() {
 	mkdir -p "$workdir" || return 1
 	workdir=$(cd "$workdir" && pwd) || return 1
 
-	if [ ! -d "$IDP_DIR/node_modules/oidc-provider" ]; then
-		echo "idp_start: installing node modules in $IDP_DIR" >&2
-		(cd "$IDP_DIR" && npm ci --no-audit --no-fund >&2) || {
-			echo "idp_start: npm ci failed" >&2
-			return 1
-		}
-	fi
+	local run
+	run=$(pkce_node_dir "$IDP_DIR" oidc-provider) || {
+		echo "idp_start: cannot install the provider's node modules" >&2
+		return 1
+	}
 
 	if [ ! -s "$workdir/certs/ca.pem" ] || [ ! -s "$workdir/certs/server.pem" ] \
 		|| [ ! -s "$workdir/certs/server.key" ]; then
@@ -55,7 +99,7 @@ idp_start() {
 	rm -f "$workdir/idp.port"
 	local loglines=0
 	[ -f "$workdir/idp.log" ] && loglines=$(wc -l <"$workdir/idp.log")
-	"$node" "$IDP_DIR/server.mjs" --certdir "$workdir/certs" \
+	"$node" "$run/server.mjs" --certdir "$workdir/certs" \
 		--port-file "$workdir/idp.port" "$@" \
 		</dev/null >>"$workdir/idp.log" 2>&1 &
 	local pid=$!

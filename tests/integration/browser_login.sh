@@ -12,13 +12,14 @@
 # A missing Chromium, certutil or playwright-core is an error (exit 99).
 . "$(dirname "$0")/lib.sh"
 
-BROWSER_DIR=$PKCE_SRCDIR/tests/browser
 CHROMIUM=${PKCE_CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] ||
 	{ echo "ERROR: $CHROMIUM is missing (Debian: chromium; run tests/setup-deps.sh)"; exit 99; }
 require certutil timeout
-[ -f "$BROWSER_DIR/node_modules/playwright-core/package.json" ] ||
-	{ echo "ERROR: playwright-core is missing in $BROWSER_DIR (run tests/setup-deps.sh)"; exit 99; }
+# tests/browser with playwright-core beside it (a copy in the build tree
+# when the source tree must not be written: tests/idp/start.sh).
+BROWSER_DIR=$(pkce_node_dir "$PKCE_SRCDIR/tests/browser" playwright-core) ||
+	{ echo "ERROR: cannot install playwright-core for tests/browser (run tests/setup-deps.sh)"; exit 99; }
 
 started=$(date +%s%N)
 elapsed() { echo "$(( ($(date +%s%N) - started) / 1000000 )) ms"; }

@@ -235,13 +235,10 @@ printf 'GET %s HTTP/1.1\r\n%s\r\n\r\nGET %s HTTP/1.1\r\n%s\r\n\r\n' "/other" "$H
 
 # ---- Host header: DNS rebinding and friends, all with the real state.
 host_case() {
-	local name=$1 before
+	local name=$1
 	shift
-	before=$(grep -c 'wrong Host header' "$WORK/pamtester.err")
 	{ printf 'GET %s HTTP/1.1\r\n' "$CB"; for h in "$@"; do printf '%s\r\n' "$h"; done; printf '\r\n'; } |
 		attack "$name" 400 2000
-	[ "$(grep -c 'wrong Host header' "$WORK/pamtester.err")" -gt "$before" ] ||
-		bad "${name}_logged" "no 'wrong Host header' log line"
 }
 host_case wrong_host "Host: attacker.example:$PORT"
 host_case wrong_host_port "Host: 127.0.0.1:$((PORT == 65535 ? 1 : PORT + 1))"
@@ -254,11 +251,8 @@ host_case host_first_wins "Host: attacker.example" "$H"
 # ---- the right request with the wrong state: refused, login goes on.
 other_state=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | head -c "${#STATE}")
 wrong_state() {
-	local name=$1 query=$2 before
-	before=$(grep -c 'wrong or missing state' "$WORK/pamtester.err")
+	local name=$1 query=$2
 	printf 'GET /callback?%s HTTP/1.1\r\n%s\r\n\r\n' "$query" "$H" | attack "$name" 400 2000
-	[ "$(grep -c 'wrong or missing state' "$WORK/pamtester.err")" -gt "$before" ] ||
-		bad "${name}_logged" "no 'wrong or missing state' log line"
 }
 wrong_state wrong_state "code=made-up-code&state=$other_state"
 wrong_state state_prefix "code=made-up-code&state=${STATE%?}"
@@ -336,6 +330,16 @@ fi
 # Nothing outlives the call.
 if [ -n "$(listening_addrs "$PORT")" ]; then bad port_released "port $PORT still listening"; else
 	ok port_released; fi
+
+# Local users cannot flood the log: the first refusals are logged, the
+# rest only counted in one line when the login ends.
+refusals=$(grep -F 'SYSLOG(' "$WORK/pamtester.err" | grep -cE 'listener: (request with a wrong Host|callback with a wrong|bad callback)')
+summary=$(grep -F 'SYSLOG(' "$WORK/pamtester.err" | grep -oE 'listener: [0-9]+ more bad requests ignored' | head -n 1)
+if [ "$refusals" -ge 1 ] && [ "$refusals" -le 5 ] && [ -n "$summary" ]; then
+	ok "log_capped ($refusals logged, '$summary')"
+else
+	bad log_capped "$refusals refusal lines, summary '$summary'"
+fi
 
 # ---- localhost: both loopback addresses, nothing else.
 write_config prompt=never timeout=3 redirect_host=localhost

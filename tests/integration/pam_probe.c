@@ -5,12 +5,18 @@
  * calls on one handle.
  *
  *   pam_probe [--silent] [--no-conv] [--cancel] [--rhost HOST] [--repeat N]
- *             SERVICE USER
+ *             [--timing] SERVICE USER
  *
  * --cancel answers every prompt with a conversation error, as a person
  * closing the window would.  --resources prints, before and after each
  * attempt, "resources: fds=N threads=N listening=N" read from /proc, so a
  * test can tell that nothing the module started outlives the call.
+ *
+ * --timing (for tests/bench) prints "timing: authenticate_start NS" and
+ * "timing: authenticate_end NS" around each pam_authenticate, and
+ * "timing: url_shown NS" when the conversation gets the first message of
+ * the attempt that holds a URL; NS is CLOCK_REALTIME in nanoseconds, so
+ * another process can compare.
  *
  * Prints "authenticate: <pam_strerror>" per attempt, then "env: NAME=VALUE"
  * for every PAM environment variable.  Exits 0 if the last attempt
@@ -23,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <security/pam_appl.h>
 #include <security/pam_misc.h>
@@ -116,6 +123,34 @@ cancel_conv(int n, const struct pam_message **msgs, struct pam_response **resp,
 	return misc_conv(n, msgs, resp, data);
 }
 
+/* --timing: CLOCK_REALTIME now, in nanoseconds. */
+static long long
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static bool url_seen;
+
+/* Notes when the URL reaches the application, then converses as INNER. */
+static int
+timing_conv(int n, const struct pam_message **msgs, struct pam_response **resp,
+	    void *data)
+{
+	const struct pam_conv *inner = data;
+	long long now = realtime_ns();
+
+	for (int i = 0; i < n && !url_seen; i++)
+		if (msgs[i]->msg != NULL && strstr(msgs[i]->msg, "://") != NULL) {
+			url_seen = true;
+			printf("timing: url_shown %lld\n", now);
+		}
+	return inner->conv(n, msgs, resp, inner->appdata_ptr);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -123,7 +158,8 @@ main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	const char *rhost = NULL;
 	int flags = 0, repeat = 1, i, rc;
-	bool resources = false;
+	bool resources = false, timing = false;
+	struct pam_conv inner;
 	char **env;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -136,6 +172,8 @@ main(int argc, char **argv)
 			conv.conv = cancel_conv;
 		else if (strcmp(argv[i], "--resources") == 0)
 			resources = true;
+		else if (strcmp(argv[i], "--timing") == 0)
+			timing = true;
 		else if (strcmp(argv[i], "--rhost") == 0 && i + 1 < argc)
 			rhost = argv[++i];
 		else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc)
@@ -145,8 +183,13 @@ main(int argc, char **argv)
 	}
 	if (argc - i != 2 || repeat < 1) {
 		fprintf(stderr, "usage: pam_probe [--silent] [--no-conv] [--cancel] "
-			"[--resources] [--rhost HOST] [--repeat N] SERVICE USER\n");
+			"[--resources] [--rhost HOST] [--repeat N] [--timing] "
+			"SERVICE USER\n");
 		return 64;
+	}
+	if (timing && conv.conv != NULL) {
+		inner = conv;
+		conv = (struct pam_conv){ timing_conv, &inner };
 	}
 	rc = pam_start(argv[i], argv[i + 1], &conv, &pamh);
 	if (rc != PAM_SUCCESS) {
@@ -163,7 +206,12 @@ main(int argc, char **argv)
 		(void)getpwnam(argv[i + 1]);
 	for (int n = 0; n < repeat; n++) {
 		print_resources(resources);
+		url_seen = false;
+		if (timing)
+			printf("timing: authenticate_start %lld\n", realtime_ns());
 		rc = pam_authenticate(pamh, flags);
+		if (timing)
+			printf("timing: authenticate_end %lld\n", realtime_ns());
 		printf("authenticate: %s\n", pam_strerror(pamh, rc));
 		print_resources(resources);
 	}
