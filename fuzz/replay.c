@@ -22,6 +22,13 @@
 
 #include "fuzz.h"
 
+/*
+ * libFuzzer's -timeout for `make fuzz`: here too, an input that takes
+ * longer (a regression of a slow-input fix) fails the test rather than
+ * hanging it.  SIGALRM's default action ends the process.
+ */
+#define REPLAY_SECONDS_MAX 10
+
 static const char *prog = "replay";
 
 /* Read PATH whole into a buffer of exactly its size.  Returns 0 or -1. */
@@ -81,7 +88,9 @@ run_file(const char *path)
 	/* Named first, so that a crash in the target says which input. */
 	printf("%s: %s (%zu bytes)\n", prog, path, len);
 	fflush(stdout);
+	alarm(REPLAY_SECONDS_MAX);
 	(void)LLVMFuzzerTestOneInput(data, len);
+	alarm(0);
 	free(data);
 	return 0;
 }

@@ -39,7 +39,7 @@
 #define CONFIG_LINE_MAX 4096
 
 /*
- * username_regex, counted as glibc expands it (see regex_cost): far above
+ * username_regex, counted as glibc expands it (see regex_check): far above
  * any name pattern, far below what makes regcomp or regexec blow up.
  */
 #define REGEX_NODES_MAX 1024
@@ -703,15 +703,17 @@ skip_bracket(const char *p)
 
 /*
  * P is at '{'.  For a well-formed {M}, {M,}, {,N} or {M,N}, set *COPIES
- * to how many copies of the operand glibc makes and return the closing
- * '}'; otherwise return NULL and leave the brace to regcomp.
+ * to how many copies of the operand glibc makes and *OPTIONAL to whether
+ * zero repetitions are allowed, and return the closing '}'; otherwise
+ * return NULL and leave the brace to regcomp.
  */
 static const char *
-parse_interval(const char *p, unsigned long *copies)
+parse_interval(const char *p, unsigned long *copies, bool *optional)
 {
 	unsigned long m = 0, n = 0;
 	bool has_m = false, has_n = false, comma = false;
 
+	/* Saturate: anything past REGEX_NODES_MAX is refused anyway. */
 	for (p++; is_digit_ascii(*p); p++, has_m = true)
 		m = m > REGEX_NODES_MAX ? m : m * 10 + (unsigned long)(*p - '0');
 	if (*p == ',') {
@@ -726,98 +728,165 @@ parse_interval(const char *p, unsigned long *copies)
 	*copies = has_n ? n : comma ? m + 1 : m;
 	if (*copies == 0)
 		*copies = 1;
+	*optional = m == 0;
 	return p;
 }
 
-/*
- * An upper bound of the nodes glibc's regcomp builds for the ERE RE.  It
- * copies the operand of x+ (as x x*) and of x{M,N} (N times), so stacked
- * or nested repetitions grow exponentially: in memory at load, and in
- * time at every match (an "a" followed by a few dozen '+' exhausts the
- * memory of the process).  Returns the bound, at most REGEX_NODES_MAX +
- * 1, or -1 for a back-reference (\1 to \9: undefined in a POSIX ERE,
- * and exponential to match in glibc).  Syntax errors are left to regcomp.
- */
-static long
-regex_cost(const char *re)
+/* One open group of a pattern, while regex_check() walks it. */
+struct regex_level {
+	unsigned long done;	/* nodes before the last atom */
+	unsigned long last;	/* nodes of the last atom, repetition included */
+	bool has_last;
+	bool last_empty;	/* the last atom can match the empty string */
+	bool branch_empty;	/* so can everything before it in the branch */
+	bool alt_empty;		/* an earlier branch of the group can */
+};
+
+static void
+level_add_atom(struct regex_level *l, unsigned long nodes, bool empty)
 {
-	/* Per open group: the nodes before its last atom, and that atom's. */
-	struct {
-		unsigned long done, last;
-	} level[REGEX_DEPTH_MAX + 1];
+	l->done += l->last;
+	l->branch_empty = l->branch_empty && (!l->has_last || l->last_empty);
+	l->last = nodes;
+	l->last_empty = empty;
+	l->has_last = true;
+}
+
+/*
+ * Repeat the last atom: COPIES copies, OPTIONAL if zero are allowed.
+ * Returns false when that atom can match the empty string.
+ */
+static bool
+level_repeat(struct regex_level *l, unsigned long copies, bool optional)
+{
+	/* A leading repetition is refused by regcomp itself. */
+	if (!l->has_last)
+		return true;
+	if (l->last_empty)
+		return false;
+	l->last = l->last * copies + 1;
+	l->last_empty = optional;
+	return true;
+}
+
+static bool
+level_can_be_empty(const struct regex_level *l)
+{
+	return l->alt_empty ||
+	       (l->branch_empty && (!l->has_last || l->last_empty));
+}
+
+enum regex_verdict {
+	REGEX_OK,
+	REGEX_BACKREF,		/* \1 to \9 */
+	REGEX_EMPTY_REPEAT,	/* a repetition of what can match "" */
+	REGEX_TOO_BIG,		/* more than REGEX_NODES_MAX nodes */
+};
+
+/*
+ * Whether glibc can compile and run the ERE RE in bounded time and
+ * memory.  Its regcomp copies the operand of x+ (as x x*) and of x{M,N}
+ * (N times), so nested or stacked repetitions grow exponentially; and
+ * the closure of a repeated operand that can match the empty string
+ * costs about the cube of its copies: "a" and a few dozen '+' exhaust
+ * the memory of the process, "^(a?){1,300}$" takes seconds, and
+ * "^(((((a*)+)+)+)+)+$" minutes.  So: at most REGEX_NODES_MAX nodes
+ * with repetitions expanded, no repetition of an operand that can match
+ * the empty string (always expressible without, as a{0,300} or a*), and
+ * no back-reference (undefined in a POSIX ERE, exponential to match in
+ * glibc).  Syntax errors are left to regcomp.
+ */
+static enum regex_verdict
+regex_check(const char *re)
+{
+	struct regex_level level[REGEX_DEPTH_MAX + 1];
 	const unsigned long cap = REGEX_NODES_MAX + 1;
 	unsigned long total = 0;
 	size_t depth = 0;
 
 	memset(level, 0, sizeof(level));
+	level[0].branch_empty = true;
 	for (const char *p = re; *p != '\0'; p++) {
-		unsigned long atom = 1, copies = 0;
-		bool is_atom = true;
+		struct regex_level *l = &level[depth];
+		unsigned long copies = 0;
+		bool optional = false;
 		const char *end;
 
 		switch (*p) {
 		case '\\':
 			if (p[1] >= '1' && p[1] <= '9')
-				return -1;
-			if (p[1] != '\0')
-				p++;
+				return REGEX_BACKREF;
+			if (p[1] == '\0') {
+				level_add_atom(l, 1, false);
+				break;
+			}
+			p++;
+			/* GNU word and buffer anchors match no character. */
+			level_add_atom(l, 1, strchr("bB<>`'", *p) != NULL);
 			break;
 		case '[':
 			p = skip_bracket(p);
+			level_add_atom(l, 1, false);
+			break;
+		case '^':
+		case '$':
+			level_add_atom(l, 1, true);
 			break;
 		case '(':
 			if (depth == REGEX_DEPTH_MAX)
-				return (long)cap;
+				return REGEX_TOO_BIG;
 			depth++;
-			level[depth].done = level[depth].last = 0;
-			is_atom = false;
-			break;
+			memset(&level[depth], 0, sizeof(level[depth]));
+			level[depth].branch_empty = true;
+			continue;
 		case ')':
 			/* An unmatched ')' is an ordinary character in an ERE. */
-			if (depth == 0)
+			if (depth == 0) {
+				level_add_atom(l, 1, false);
 				break;
-			atom = level[depth].done + level[depth].last + 1;
+			}
 			depth--;
+			level_add_atom(&level[depth], l->done + l->last + 1,
+				       level_can_be_empty(l));
 			break;
 		case '|':
-			level[depth].done += level[depth].last + 1;
-			level[depth].last = 0;
-			is_atom = false;
+			l->alt_empty = level_can_be_empty(l);
+			l->done += l->last + 1;
+			l->last = 0;
+			l->has_last = false;
+			l->branch_empty = true;
 			break;
 		case '*':
 		case '?':
-			level[depth].last += 1;
-			is_atom = false;
-			break;
 		case '+':
-			level[depth].last = 2 * level[depth].last + 1;
-			is_atom = false;
+			if (!level_repeat(l, *p == '+' ? 2 : 1, *p != '+'))
+				return REGEX_EMPTY_REPEAT;
 			break;
 		case '{':
-			end = parse_interval(p, &copies);
-			if (end == NULL)
+			end = parse_interval(p, &copies, &optional);
+			if (end == NULL) {
+				level_add_atom(l, 1, false);
 				break;
+			}
 			p = end;
-			level[depth].last = level[depth].last * copies + 1;
-			is_atom = false;
+			if (!level_repeat(l, copies, optional))
+				return REGEX_EMPTY_REPEAT;
 			break;
 		default:
+			level_add_atom(l, 1, false);
 			break;
-		}
-		if (is_atom) {
-			level[depth].done += level[depth].last;
-			level[depth].last = atom;
 		}
 		/*
 		 * Both stay below CAP between characters, so no sum or
 		 * product above can come near overflow.
 		 */
-		if (level[depth].done >= cap || level[depth].last >= cap)
-			return (long)cap;
+		l = &level[depth];
+		if (l->done >= cap || l->last >= cap)
+			return REGEX_TOO_BIG;
 	}
 	for (size_t i = 0; i <= depth; i++)
 		total += level[i].done + level[i].last;
-	return total >= cap ? (long)cap : (long)total;
+	return total > REGEX_NODES_MAX ? REGEX_TOO_BIG : REGEX_OK;
 }
 
 static enum parse_result
@@ -825,17 +894,25 @@ parse_regex(const struct key_spec *key, struct pkce_config *cfg,
 	    struct setting *s)
 {
 	regex_t re;
-	long cost = regex_cost(s->value);
 	int rc;
 
-	if (cost < 0)
+	switch (regex_check(s->value)) {
+	case REGEX_OK:
+		break;
+	case REGEX_BACKREF:
 		return reject(s, "invalid regular expression %s: "
 			      "back-references (\\1 to \\9) are not allowed",
 			      s->shown);
-	if (cost > REGEX_NODES_MAX)
-		return reject(s, "regular expression %s too complex: its "
+	case REGEX_EMPTY_REPEAT:
+		return reject(s, "regular expression %s too costly: it repeats "
+			      "something that can match the empty string "
+			      "(write a{0,9} or a*, not (a?){1,9} or (a*)+)",
+			      s->shown);
+	case REGEX_TOO_BIG:
+		return reject(s, "regular expression %s too costly: its "
 			      "repetitions expand to more than %d nodes",
 			      s->shown, REGEX_NODES_MAX);
+	}
 	rc = regcomp(&re, s->value, REG_EXTENDED);
 	if (rc != 0) {
 		char err[128];

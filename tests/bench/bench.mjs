@@ -193,7 +193,7 @@ function report([samplesFile, infoFile, out]) {
     `Machine: ${info.cpu}, ${info.cores} cores, Linux ${info.kernel}, ${info.os}; `
       + `libcurl ${info.curl}, node ${info.node}. Provider: the bundled oidc-provider on `
       + '127.0.0.1 over HTTPS; everything on loopback. Load average (1, 5, 15 min) '
-      + `at the start ${info.load_start}, at the end ${info.load_end}.`,
+      + `at the start ${info.load_start}, at the end ${info.load_end}; bench at nice ${info.nice}.`,
     '',
     '| measurement | median | p90 | n | target | result |',
     '|---|---|---|---|---|---|',
