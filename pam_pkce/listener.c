@@ -341,22 +341,32 @@ static char *
 find_header(char *hdrs, const char *name)
 {
 	size_t nlen = strlen(name);
+	char *found = NULL;
 
-	for (char *line = hdrs; line != NULL && *line != '\0';) {
+	for (char *line = hdrs; line != NULL;) {
 		char *next = strstr(line, "\r\n");
 
 		if (next != NULL)
 			*next = '\0';
+		/* The blank line ends the header block: a body is no header. */
+		if (*line == '\0')
+			break;
 		if (strncasecmp(line, name, nlen) == 0 && line[nlen] == ':') {
 			char *v = line + nlen + 1;
+			size_t len;
 
+			/* RFC 9112 3.2: a second Host header is a bad request. */
+			if (found != NULL)
+				return NULL;
 			v += strspn(v, " \t");
-			v[strcspn(v, " \t")] = '\0';
-			return v;
+			len = strlen(v);
+			while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+				v[--len] = '\0';
+			found = v;
 		}
 		line = next != NULL ? next + 2 : NULL;
 	}
-	return NULL;
+	return found;
 }
 
 enum listener_verdict

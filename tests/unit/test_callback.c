@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "callback.h"
+#include "listener.h"
 
 #define REDIRECT "http://127.0.0.1:41234/callback"
 
@@ -135,6 +136,55 @@ test_paste_other_login_refused(void **state)
 					      REDIRECT, &p, &why), -1);
 }
 
+/* The listener's request parser on what a browser sends, and on tricks. */
+static enum listener_verdict
+parse_request(const char *text)
+{
+	struct callback_params p;
+	const char *why = NULL;
+	char *copy = strdup(text);
+	enum listener_verdict v = listener_request_parse(copy, "/callback",
+							 "127.0.0.1:5555",
+							 "st4te", &p, &why);
+
+	if (v == LISTENER_CALLBACK)
+		callback_params_clear(&p);
+	free(copy);
+	return v;
+}
+
+static void
+test_request_host(void **state)
+{
+	assert_int_equal(parse_request("GET /callback?code=c&state=st4te HTTP/1.1\r\n"
+				       "Host: 127.0.0.1:5555\r\nAccept: */*\r\n\r\n"),
+			 LISTENER_CALLBACK);
+	assert_int_equal(parse_request("GET /callback?code=c&state=st4te HTTP/1.1\r\n"
+				       "Host: 127.0.0.1:5555  \r\n\r\n"),
+			 LISTENER_CALLBACK);
+	/* A Host line in the body is no header. */
+	assert_int_equal(parse_request("GET /callback?code=c&state=st4te HTTP/1.1\r\n"
+				       "X: y\r\n\r\nHost: 127.0.0.1:5555\r\n"),
+			 LISTENER_WRONG_HOST);
+	/* Two Host headers: refused whichever comes first. */
+	assert_int_equal(parse_request("GET /callback?code=c&state=st4te HTTP/1.1\r\n"
+				       "Host: 127.0.0.1:5555\r\nHost: evil.example\r\n\r\n"),
+			 LISTENER_WRONG_HOST);
+	/* Trailing junk after the value is part of the value. */
+	assert_int_equal(parse_request("GET /callback?code=c&state=st4te HTTP/1.1\r\n"
+				       "Host: 127.0.0.1:5555 junk\r\n\r\n"),
+			 LISTENER_WRONG_HOST);
+	assert_int_equal(parse_request("GET /callback?code=c&state=other HTTP/1.1\r\n"
+				       "Host: 127.0.0.1:5555\r\n\r\n"),
+			 LISTENER_WRONG_STATE);
+	assert_int_equal(parse_request("POST /callback?code=c&state=st4te HTTP/1.1\r\n"
+				       "Host: 127.0.0.1:5555\r\n\r\n"),
+			 LISTENER_WRONG_METHOD);
+	assert_int_equal(parse_request("GET /callbackx?code=c&state=st4te HTTP/1.1\r\n"
+				       "Host: 127.0.0.1:5555\r\n\r\n"),
+			 LISTENER_NOT_FOUND);
+}
+
 int
 main(void)
 {
@@ -148,6 +198,7 @@ main(void)
 		cmocka_unit_test(test_paste_full_url),
 		cmocka_unit_test(test_paste_bare_code),
 		cmocka_unit_test(test_paste_other_login_refused),
+		cmocka_unit_test(test_request_host),
 	};
 
 	return cmocka_run_group_tests_name("callback", tests, NULL, NULL);

@@ -1190,6 +1190,16 @@ test_username_regex(void **state)
 	assert_value_refused("username_regex", "a{2,1}");
 	assert_value_refused("username_regex", "[[:nope:]]");
 	assert_value_refused("username_regex", "*a");
+	/* Patterns that make glibc's regcomp run out of memory or time. */
+	assert_value_refused("username_regex", "a++++++++++++++++++++++++++++++");
+	assert_value_refused("username_regex", "^(a?){1,300}$");
+	assert_value_refused("username_regex", "(a|)+");
+	assert_value_refused("username_regex", "^((((()+)+)+)+)+)+)+)$");
+	assert_value_refused("username_regex", "^(a)\\1$");
+	load_key("username_regex", "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}$", &cfg);
+	config_free(&cfg);
+	load_key("username_regex", "^(corp|eng)-([a-z]{1,32})$", &cfg);
+	config_free(&cfg);
 }
 
 static void
