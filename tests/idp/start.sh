@@ -63,6 +63,35 @@ pkce_node_dir() {
 	echo "$dir"
 }
 
+# await_port_file PID WORKDIR NAME LABEL TIMEOUT LOGLINES: wait (bounded)
+# for the server PID to write WORKDIR/NAME.port and print the port; else
+# show the new part of WORKDIR/NAME.log, stop PID and fail (the caller,
+# whose child PID is, reaps it).
+await_port_file() {
+	local pid=$1 workdir=$2 name=$3 label=$4 timeout=$5 loglines=$6
+	local i=0 max=$((timeout * 10)) port=
+	while [ "$i" -lt "$max" ]; do
+		if [ -s "$workdir/$name.port" ]; then
+			port=$(cat "$workdir/$name.port")
+			case $port in
+			'' | *[!0-9]*) port= ;;
+			*) echo "$port"; return 0 ;;
+			esac
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "${name}_start: $label did not start within ${timeout}s; log $workdir/$name.log:" >&2
+		kill "$pid" 2>/dev/null || true
+	else
+		echo "${name}_start: $label exited before it was ready; log $workdir/$name.log:" >&2
+	fi
+	tail -n "+$((loglines + 1))" "$workdir/$name.log" | tail -n 50 | sed 's/^/  | /' >&2
+	return 1
+}
+
 idp_start() {
 	if [ "$#" -lt 1 ] || [ -z "$1" ]; then
 		echo "idp_start: usage: idp_start WORKDIR [server args...]" >&2
@@ -104,35 +133,11 @@ idp_start() {
 		</dev/null >>"$workdir/idp.log" 2>&1 &
 	local pid=$!
 
-	local i=0 max=$((timeout * 10)) port=
-	while [ "$i" -lt "$max" ]; do
-		if [ -s "$workdir/idp.port" ]; then
-			port=$(cat "$workdir/idp.port")
-			case $port in
-			'' | *[!0-9]*) port= ;;
-			*) break ;;
-			esac
-		fi
-		if ! kill -0 "$pid" 2>/dev/null; then
-			break
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-
-	if [ -z "$port" ]; then
-		if kill -0 "$pid" 2>/dev/null; then
-			echo "idp_start: provider did not start within ${timeout}s; log $workdir/idp.log:" >&2
-		else
-			echo "idp_start: provider exited before it was ready; log $workdir/idp.log:" >&2
-		fi
-		tail -n "+$((loglines + 1))" "$workdir/idp.log" | tail -n 50 | sed 's/^/  | /' >&2
-		if kill -0 "$pid" 2>/dev/null; then
-			kill "$pid" 2>/dev/null || true
-		fi
+	local port
+	port=$(await_port_file "$pid" "$workdir" idp provider "$timeout" "$loglines") || {
 		wait "$pid" 2>/dev/null || true
 		return 1
-	fi
+	}
 
 	IDP_PID=$pid
 	IDP_PORT=$port
@@ -202,35 +207,11 @@ hostile_start() {
 		</dev/null >>"$workdir/hostile.log" 2>&1 &
 	local pid=$!
 
-	local i=0 max=$((timeout * 10)) port=
-	while [ "$i" -lt "$max" ]; do
-		if [ -s "$workdir/hostile.port" ]; then
-			port=$(cat "$workdir/hostile.port")
-			case $port in
-			'' | *[!0-9]*) port= ;;
-			*) break ;;
-			esac
-		fi
-		if ! kill -0 "$pid" 2>/dev/null; then
-			break
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-
-	if [ -z "$port" ]; then
-		if kill -0 "$pid" 2>/dev/null; then
-			echo "hostile_start: hostile layer did not start within ${timeout}s; log $workdir/hostile.log:" >&2
-		else
-			echo "hostile_start: hostile layer exited before it was ready; log $workdir/hostile.log:" >&2
-		fi
-		tail -n "+$((loglines + 1))" "$workdir/hostile.log" | tail -n 50 | sed 's/^/  | /' >&2
-		if kill -0 "$pid" 2>/dev/null; then
-			kill "$pid" 2>/dev/null || true
-		fi
+	local port
+	port=$(await_port_file "$pid" "$workdir" hostile "hostile layer" "$timeout" "$loglines") || {
 		wait "$pid" 2>/dev/null || true
 		return 1
-	fi
+	}
 
 	HOSTILE_PID=$pid
 	HOSTILE_PORT=$port
