@@ -90,4 +90,11 @@ done
 
 "$SSHD" -t -f "$S/sshd_config" || die "sshd -t rejects $S/sshd_config"
 
+# A module built with --enable-sanitizers needs the ASan runtime loaded
+# first; sshd is not instrumented, so preload it (as lib.sh does for pamtester).
+if [ -n "${PKCE_ASAN_LIB:-}" ]; then
+	exec env LD_PRELOAD="$PKCE_ASAN_LIB" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}" \
+		"$SSHD" -D -e -f "$S/sshd_config" < /dev/null
+fi
 exec "$SSHD" -D -e -f "$S/sshd_config" < /dev/null
