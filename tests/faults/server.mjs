@@ -34,7 +34,8 @@
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { stopOnSignalOrLifetime, writeAtomically } from '../idp/lifecycle.mjs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
@@ -440,16 +441,9 @@ try {
 ctx.port = ports.main;
 ctx.plainPort = ports.plain;
 
-function shutdown(reason) {
-  log(`stopping (${reason})`);
-  process.exit(0);
-}
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
-setTimeout(() => shutdown(`lifetime of ${args.lifetime}s reached`), Number(args.lifetime) * 1000).unref();
-
 const portFile = args['port-file'];
-const tmp = `${portFile}.tmp.${process.pid}`;
-writeFileSync(tmp, Object.entries(ports).map(([n, p]) => `${n} ${p}\n`).join(''));
-renameSync(tmp, portFile);
+stopOnSignalOrLifetime({
+  servers: Object.values(servers), portFile, lifetimeS: Number(args.lifetime), log,
+});
+writeAtomically(portFile, Object.entries(ports).map(([n, p]) => `${n} ${p}\n`).join(''));
 log(`ready: ${Object.entries(ports).map(([n, p]) => `${n}=${p}`).join(' ')}, pid ${process.pid}`);

@@ -59,16 +59,8 @@ faults_start() {
 
 faults_stop() {
 	[ -n "${FAULTS_PID:-}" ] || return 0
-	kill -TERM "$FAULTS_PID" 2>/dev/null
-	local i=0
-	while kill -0 "$FAULTS_PID" 2>/dev/null && [ "$i" -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$FAULTS_PID" 2>/dev/null
-	wait "$FAULTS_PID" 2>/dev/null
+	stop_by_pid "$FAULTS_PID"	# tests/idp/start.sh
 	FAULTS_PID=
-	return 0
 }
 
 # faults_stats NAME [LISTENER]: how many requests fault NAME got (on LISTENER).

@@ -45,9 +45,10 @@ import {
   createHash, createHmac, generateKeyPairSync, randomBytes, sign as cryptoSign,
   constants as cryptoConstants,
 } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { join } from 'node:path';
+import { stopOnSignalOrLifetime, writeAtomically } from './lifecycle.mjs';
 import { parseArgs } from 'node:util';
 
 const PROG = 'hostile';
@@ -611,24 +612,7 @@ const { port } = server.address();
 
 // ------------------------------------------------------------- lifecycle
 
-let stopping = false;
-function shutdown(reason) {
-  if (stopping) return;
-  stopping = true;
-  log(`stopping (${reason})`);
-  try { unlinkSync(portFile); } catch { /* already gone */ }
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-}
-
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGHUP', () => shutdown('SIGHUP'));
-setTimeout(() => shutdown(`lifetime of ${args.lifetime}s reached`), Number(args.lifetime) * 1000).unref();
-
-const tmp = `${portFile}.tmp.${process.pid}`;
-writeFileSync(tmp, `${port}\n`);
-renameSync(tmp, portFile);
+stopOnSignalOrLifetime({ servers: [server], portFile, lifetimeS: Number(args.lifetime), log });
+writeAtomically(portFile, `${port}\n`);
 log(`ready: https://127.0.0.1:${port}, upstream ${args.upstream}, ${Object.keys(CASES).length} cases, `
   + `pid ${process.pid}, lifetime ${args.lifetime}s`);

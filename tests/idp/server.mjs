@@ -10,10 +10,11 @@
 // Test data only: the users, passwords and client secret below are fixtures.
 
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stopOnSignalOrLifetime, writeAtomically } from './lifecycle.mjs';
 
 const PROG = 'idp';
 
@@ -65,7 +66,6 @@ if (!ID_TOKEN_ALGS.includes(args['id-token-alg'])) {
 
 const host = args.host;
 const portFile = args['port-file'];
-const lifetimeMs = Number(args.lifetime) * 1000;
 const idTokenAlg = args['id-token-alg'];
 
 // ------------------------------------------------------------ test fixtures
@@ -502,23 +502,6 @@ server.on('request', (req, res) => {
 
 // ------------------------------------------------------------- lifecycle
 
-let stopping = false;
-function shutdown(reason) {
-  if (stopping) return;
-  stopping = true;
-  log(`stopping (${reason})`);
-  try { unlinkSync(portFile); } catch { /* already gone */ }
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-}
-
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGHUP', () => shutdown('SIGHUP'));
-setTimeout(() => shutdown(`lifetime of ${args.lifetime}s reached`), lifetimeMs);
-
-const tmp = `${portFile}.tmp.${process.pid}`;
-writeFileSync(tmp, `${port}\n`);
-renameSync(tmp, portFile);
+stopOnSignalOrLifetime({ servers: [server], portFile, lifetimeS: Number(args.lifetime), log });
+writeAtomically(portFile, `${port}\n`);
 log(`ready: issuer ${issuer}, id_token alg ${idTokenAlg}, pid ${process.pid}, lifetime ${args.lifetime}s`);

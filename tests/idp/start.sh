@@ -152,24 +152,25 @@ idp_start() {
 	return 0
 }
 
-idp_stop() {
-	[ -n "${IDP_PID:-}" ] || return 0
-	if kill -0 "$IDP_PID" 2>/dev/null; then
-		kill -TERM "$IDP_PID" 2>/dev/null || true
-	fi
-	# wait only works for our own children; poll otherwise (bounded).
-	if ! wait "$IDP_PID" 2>/dev/null; then
-		local i=0
-		while kill -0 "$IDP_PID" 2>/dev/null && [ "$i" -lt 50 ]; do
+# stop_by_pid PID: TERM, wait (bounded, also for a process that is not our
+# child), then KILL.
+stop_by_pid() {
+	local pid=$1 i=0
+	kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
+	if ! wait "$pid" 2>/dev/null; then
+		while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
-		if kill -0 "$IDP_PID" 2>/dev/null; then
-			kill -KILL "$IDP_PID" 2>/dev/null || true
-		fi
+		kill -KILL "$pid" 2>/dev/null
 	fi
-	IDP_PID=
 	return 0
+}
+
+idp_stop() {
+	[ -n "${IDP_PID:-}" ] || return 0
+	stop_by_pid "$IDP_PID"
+	IDP_PID=
 }
 
 # hostile_start WORKDIR [extra hostile.mjs args]: the hostile layer
@@ -222,19 +223,6 @@ hostile_start() {
 
 hostile_stop() {
 	[ -n "${HOSTILE_PID:-}" ] || return 0
-	if kill -0 "$HOSTILE_PID" 2>/dev/null; then
-		kill -TERM "$HOSTILE_PID" 2>/dev/null || true
-	fi
-	if ! wait "$HOSTILE_PID" 2>/dev/null; then
-		local i=0
-		while kill -0 "$HOSTILE_PID" 2>/dev/null && [ "$i" -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if kill -0 "$HOSTILE_PID" 2>/dev/null; then
-			kill -KILL "$HOSTILE_PID" 2>/dev/null || true
-		fi
-	fi
+	stop_by_pid "$HOSTILE_PID"
 	HOSTILE_PID=
-	return 0
 }
