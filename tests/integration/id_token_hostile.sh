@@ -52,24 +52,6 @@ outcome_text() {
 	esac
 }
 
-# pamtester_wait_bounded SECONDS: like pamtester_wait, but ends pamtester
-# (PAMTESTER_RC=124) when it is still running after SECONDS.
-pamtester_wait_bounded() {
-	local i=0 max=$(($1 * 10))
-	while kill -0 "$PAMTESTER_PID" 2>/dev/null && [ "$i" -lt "$max" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$PAMTESTER_PID" 2>/dev/null; then
-		kill "$PAMTESTER_PID" 2>/dev/null
-		wait "$PAMTESTER_PID" 2>/dev/null
-		PAMTESTER_RC=124
-		PAMTESTER_PID=
-		return 1
-	fi
-	pamtester_wait
-}
-
 pamtester_kill() {
 	if [ -n "$PAMTESTER_PID" ] && kill -0 "$PAMTESTER_PID" 2>/dev/null; then
 		kill "$PAMTESTER_PID" 2>/dev/null

@@ -139,6 +139,24 @@ pamtester_wait() {
 # stdout; misc_conv writes prompts (and error messages) to stderr.
 shown() { cat "$WORK/pamtester.out" "$WORK/pamtester.err" 2>/dev/null | grep -v '^PWRAP_'; }
 
+# pamtester_wait_bounded SECONDS: pamtester_wait, but end the application
+# (PAMTESTER_RC=124, return 1) if it still runs after SECONDS.
+pamtester_wait_bounded() {
+	local i=0 max=$(($1 * 10))
+	while kill -0 "$PAMTESTER_PID" 2>/dev/null && [ "$i" -lt "$max" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$PAMTESTER_PID" 2>/dev/null; then
+		kill "$PAMTESTER_PID" 2>/dev/null
+		wait "$PAMTESTER_PID" 2>/dev/null
+		PAMTESTER_RC=124
+		PAMTESTER_PID=
+		return 1
+	fi
+	pamtester_wait
+}
+
 # authorize_url: wait (bounded) for the module to print the URL.
 authorize_url() {
 	for _ in $(seq 1 150); do

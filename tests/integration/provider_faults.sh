@@ -46,23 +46,6 @@ now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 within() { awk -v e="$1" -v m="$2" 'BEGIN { exit !(e <= m) }'; }
 
-# wait_bounded SECONDS: pamtester_wait, but kill pamtester (and return 1)
-# if it still runs after SECONDS.
-wait_bounded() {
-	local i=0 max=$(($1 * 10))
-	while kill -0 "$PAMTESTER_PID" 2>/dev/null && [ "$i" -lt "$max" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$PAMTESTER_PID" 2>/dev/null; then
-		kill "$PAMTESTER_PID" 2>/dev/null
-		wait "$PAMTESTER_PID" 2>/dev/null
-		PAMTESTER_PID=
-		return 1
-	fi
-	pamtester_wait
-}
-
 # check NAME OUTCOME LOG_ERE: pamtester's verdict contains OUTCOME and
 # exactly one module log line at LOG_ERR or worse matches LOG_ERE (the one
 # line the outcome is logged with).  Prints problems, returns 1 on any.
@@ -109,7 +92,7 @@ discovery_case() {
 		${CASE_CONFIG[@]+"${CASE_CONFIG[@]}"}
 	start=$(now)
 	pamtester_start alice
-	if ! wait_bounded 30; then
+	if ! pamtester_wait_bounded 30; then
 		bad "$name" "still running after 30s"
 		return
 	fi
@@ -149,7 +132,7 @@ control_case() {
 	before=$(faults_stats ok "$listener")
 	write_config "issuer=$issuer" "http_timeout=$HTTP_TIMEOUT" prompt=never timeout=1
 	pamtester_start alice
-	wait_bounded 20 || { bad "$name" "still running after 20s"; return; }
+	pamtester_wait_bounded 20 || { bad "$name" "still running after 20s"; return; }
 	after=$(faults_stats ok "$listener")
 	if ! grep -q '^https://127.0.0.1:[0-9]*/auth?' "$WORK/pamtester.out"; then
 		bad "$name" "no authorize URL"
@@ -178,12 +161,12 @@ login_case() {
 	pamtester_start alice
 	if ! url=$(authorize_url); then
 		bad "$name" "no authorize URL"
-		wait_bounded 5
+		pamtester_wait_bounded 5
 		return
 	fi
 	if ! page=$(browser_login "$url" alice --timeout 10 2>&1); then
 		bad "$name" "browser: $(echo "$page" | tail -n 1)"
-		wait_bounded 5
+		pamtester_wait_bounded 5
 		return
 	fi
 	start=$(now)
@@ -198,11 +181,11 @@ login_case() {
 		fi
 		if [ -n "$(listening_addrs "$port")" ]; then
 			bad "$name" "port $port still listening during the token request"
-			wait_bounded 30
+			pamtester_wait_bounded 30
 			return
 		fi
 	fi
-	if ! wait_bounded 30; then
+	if ! pamtester_wait_bounded 30; then
 		bad "$name" "still running 30s after the callback"
 		return
 	fi
