@@ -17,7 +17,7 @@ FAULTS_PID=
 
 faults_start() {
 	local workdir=$1 i=0 max name port
-	max=$((${FAULTS_START_TIMEOUT:-15} * 10))
+	max=$((${FAULTS_START_TIMEOUT:-60} * 10))
 	if [ -z "${IDP_ISSUER:-}" ] || [ -z "${IDP_CA:-}" ]; then
 		echo "faults_start: run idp_start first" >&2
 		return 1

@@ -11,7 +11,7 @@
 # idp_start installs node_modules with `npm ci` when missing (pkce_node_dir
 # below: never in the source tree of a VPATH build), makes the test
 # CA in WORKDIR/certs when missing, starts server.mjs in the background
-# (stderr to WORKDIR/idp.log) and waits up to IDP_START_TIMEOUT (default 15)
+# (stderr to WORKDIR/idp.log) and waits up to IDP_START_TIMEOUT (default 60: the suite runs 50 logins beside it on 2 cores)
 # seconds for it to write WORKDIR/idp.port.  It sets IDP_PID, IDP_PORT,
 # IDP_ISSUER, IDP_CA and IDP_DIR.  Returns non-zero, showing the log, when
 # the provider did not start.
@@ -100,7 +100,7 @@ idp_start() {
 	local workdir=$1
 	shift
 	local node=${NODE:-node}
-	local timeout=${IDP_START_TIMEOUT:-15}
+	local timeout=${IDP_START_TIMEOUT:-60}
 	local host=127.0.0.1 arg prev=
 
 	for arg in "$@"; do
@@ -176,7 +176,7 @@ idp_stop() {
 # hostile_start WORKDIR [extra hostile.mjs args]: the hostile layer
 # (hostile.mjs) in front of the provider that idp_start started: it needs
 # IDP_ISSUER, IDP_CA and WORKDIR/certs from idp_start.  Log to
-# WORKDIR/hostile.log; waits up to HOSTILE_START_TIMEOUT (default 15)
+# WORKDIR/hostile.log; waits up to HOSTILE_START_TIMEOUT (default 60)
 # seconds for WORKDIR/hostile.port.  Sets HOSTILE_PID, HOSTILE_PORT and
 # HOSTILE_URL (https://127.0.0.1:PORT).  hostile_stop ends it.
 hostile_start() {
@@ -187,7 +187,7 @@ hostile_start() {
 	local workdir=$1
 	shift
 	local node=${NODE:-node}
-	local timeout=${HOSTILE_START_TIMEOUT:-15}
+	local timeout=${HOSTILE_START_TIMEOUT:-60}
 
 	if [ -z "${IDP_ISSUER:-}" ] || [ -z "${IDP_CA:-}" ]; then
 		echo "hostile_start: run idp_start first (IDP_ISSUER / IDP_CA unset)" >&2
