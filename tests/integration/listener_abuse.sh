@@ -300,10 +300,11 @@ held=$(module_conns "$PID" "$PORT")
 echo "hold $r" >>"$WORK/attacks.log"
 if [ "$(json connected <<<"$r")" != 50 ]; then
 	bad idle_flood "only $(json connected <<<"$r") of 50 connected: the listener stopped accepting ($r)"
+# The cap is what matters: how many the listener has already dropped when
+# the holder reports depends on scheduling (the rest wait in the accept
+# queue); the browser getting through below shows nobody is starved.
 elif [ "$max_held" -gt 16 ] || [ "$held" -gt 16 ]; then
 	bad idle_flood "the module held $max_held connections (limit 16)"
-elif [ "$(json closedByPeer <<<"$r")" -lt 34 ]; then
-	bad idle_flood "only $(json closedByPeer <<<"$r") of 50 dropped, expected at least 34"
 else
 	still_waiting idle_flood && ok idle_flood "50 connected, $(json closedByPeer <<<"$r") dropped, $held held (max $max_held)"
 fi
