@@ -74,5 +74,15 @@ tag=
 echo "cmocka: $cases test cases passed$tag"
 echo "$pass passed, $failed failed, $skipped skipped"
 if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$skipped" -ne 0 ]; then
+	# Last, so that a log cut to its head and tail still shows why.
+	for trs in tests/unit/*.trs tests/integration/*.trs fuzz/*.trs; do
+		[ -f "$trs" ] || continue
+		grep -qE '^:test-result: (FAIL|ERROR|XPASS|SKIP)' "$trs" || continue
+		echo
+		echo "== ${trs%.trs}: last lines of its log =="
+		tail -n 40 "${trs%.trs}.log" | sed 's/^/  /'
+	done
+	echo
+	echo "$pass passed, $failed failed, $skipped skipped"
 	exit 1
 fi

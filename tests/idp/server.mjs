@@ -221,6 +221,7 @@ await new Promise((resolve) => {
   server.listen({ host, port: Number(args.port), ipv6Only: host === '::1', exclusive: true }, resolve);
 });
 const { port } = server.address();
+log(`listening on port ${port} after ${Math.round(performance.now())}ms`);
 const issuer = host === '::1' ? `https://[::1]:${port}` : `https://127.0.0.1:${port}`;
 
 // ------------------------------------------------------------------ provider
@@ -237,6 +238,7 @@ for (const method of ['warn', 'info']) {
 }
 
 const { default: Provider, errors } = await import('oidc-provider');
+log(`oidc-provider loaded after ${Math.round(performance.now())}ms`);
 
 const clientCommon = {
   application_type: 'native',
@@ -504,4 +506,4 @@ server.on('request', (req, res) => {
 
 stopOnSignalOrLifetime({ servers: [server], portFile, lifetimeS: Number(args.lifetime), log });
 writeAtomically(portFile, `${port}\n`);
-log(`ready: issuer ${issuer}, id_token alg ${idTokenAlg}, pid ${process.pid}, lifetime ${args.lifetime}s`);
+log(`ready after ${Math.round(performance.now())}ms: issuer ${issuer}, id_token alg ${idTokenAlg}, pid ${process.pid}, lifetime ${args.lifetime}s`);

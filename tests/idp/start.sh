@@ -84,6 +84,10 @@ await_port_file() {
 	done
 	if kill -0 "$pid" 2>/dev/null; then
 		echo "${name}_start: $label did not start within ${timeout}s; log $workdir/$name.log:" >&2
+		# Where it is stuck: state, kernel wait channel, CPU time used.
+		echo "  pid $pid: $(grep -E '^(State|Threads):' "/proc/$pid/status" 2>/dev/null | tr '\n\t' '  ')" \
+			"wchan $(cat "/proc/$pid/wchan" 2>/dev/null)" \
+			"utime+stime $(awk '{print $14 "+" $15}' "/proc/$pid/stat" 2>/dev/null) ticks" >&2
 		kill "$pid" 2>/dev/null || true
 	else
 		echo "${name}_start: $label exited before it was ready; log $workdir/$name.log:" >&2
