@@ -2,16 +2,19 @@
 # tests/install-check.sh -- run by `make installcheck` (and so by
 # `make distcheck`): installs into a scratch DESTDIR and checks that
 #
-#   1. the module lands in PAMMODDIR and the example config in
+#   1. the module lands in PAMMODDIR, the checker in SBINDIR, the manual
+#      pages in MAN5DIR and MAN8DIR, and the example config in
 #      SECURITYDIR/pam_pkce.conf, mode 0600, equal to conf/pam_pkce.conf;
 #   2. a second `make install` leaves an edited config as it is;
 #   3. `make uninstall` removes everything it installed but the edited
 #      config, and the config too when it is unchanged.
 #
 # Environment (set by the installcheck-local rule): MAKE, PAMMODDIR,
-# SECURITYDIR (configured paths), SRCDIR (top source directory).
+# SECURITYDIR, SBINDIR, MAN5DIR, MAN8DIR (configured paths), SRCDIR (top
+# source directory).
 set -eu
 : "${MAKE:?}" "${PAMMODDIR:?}" "${SECURITYDIR:?}" "${SRCDIR:?}"
+: "${SBINDIR:?}" "${MAN5DIR:?}" "${MAN8DIR:?}"
 
 d=$(mktemp -d "${TMPDIR:-/tmp}/pam_pkce-install.XXXXXX")
 trap 'rm -rf "$d"' EXIT
@@ -30,6 +33,10 @@ quiet() {
 
 quiet $MAKE install DESTDIR="$d"
 [ -f "$mod" ] || fail "no module at $PAMMODDIR/pam_pkce.so"
+[ -x "$d$SBINDIR/pam_pkce_check" ] || fail "no checker at $SBINDIR/pam_pkce_check"
+for page in "$MAN8DIR/pam_pkce.8" "$MAN8DIR/pam_pkce_check.8" "$MAN5DIR/pam_pkce.conf.5"; do
+	[ -f "$d$page" ] || fail "no manual page $page"
+done
 [ -f "$conf" ] || fail "no config at $SECURITYDIR/pam_pkce.conf"
 [ "$(stat -c %a "$conf")" = 600 ] || fail "config mode is $(stat -c %a "$conf"), not 600"
 cmp -s "$example" "$conf" || fail "the installed config is not conf/pam_pkce.conf"

@@ -18,7 +18,7 @@ if ! command -v man >/dev/null 2>&1; then
 	exit 99
 fi
 
-for page in man/pam_pkce.8 man/pam_pkce.conf.5; do
+for page in man/pam_pkce.8 man/pam_pkce_check.8 man/pam_pkce.conf.5; do
 	file=$srcdir/$page
 	[ -f "$file" ] || { fail "$page is missing"; continue; }
 	# --warnings makes man run groff with -ww; only the warnings reach
