@@ -32,9 +32,10 @@
 //
 // Exits by itself after --lifetime seconds and on SIGTERM / SIGINT.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { freshKeyPair } from '../idp/keypair.mjs';
 import { stopOnSignalOrLifetime, writeAtomically } from '../idp/lifecycle.mjs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -136,7 +137,7 @@ for (const m of ['authorization_endpoint', 'token_endpoint', 'jwks_uri']) {
 // for encryption, an RSA key too small, an EC key on a curve nobody uses
 // for JWS, and an EC key missing its y coordinate.
 function jwkOf(type, options, extra) {
-  return { ...generateKeyPairSync(type, options).publicKey.export({ format: 'jwk' }), ...extra };
+  return { ...freshKeyPair(type, options).publicKey.export({ format: 'jwk' }), ...extra };
 }
 const ec = jwkOf('ec', { namedCurve: 'P-256' }, { kid: 'no-y', use: 'sig', alg: 'ES256' });
 delete ec.y;

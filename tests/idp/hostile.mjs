@@ -42,12 +42,13 @@
 // tests/integration/id_token_cases.txt.
 
 import {
-  createHash, createHmac, generateKeyPairSync, randomBytes, sign as cryptoSign,
+  createHash, createHmac, randomBytes, sign as cryptoSign,
   constants as cryptoConstants,
 } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { join } from 'node:path';
+import { freshKeyPair } from './keypair.mjs';
 import { stopOnSignalOrLifetime, writeAtomically } from './lifecycle.mjs';
 import { parseArgs } from 'node:util';
 
@@ -118,7 +119,7 @@ const portFile = args['port-file'];
 // ------------------------------------------------------------------- keys
 
 function makeKey(kid, type, options) {
-  const { privateKey, publicKey } = generateKeyPairSync(type, options);
+  const { privateKey, publicKey } = freshKeyPair(type, options);
   const jwk = publicKey.export({ format: 'jwk' });
   return {
     kid, privateKey, publicKey, jwk: { ...jwk, kid, use: 'sig' },

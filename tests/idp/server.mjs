@@ -9,11 +9,12 @@
 //
 // Test data only: the users, passwords and client secret below are fixtures.
 
-import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freshKeyPair } from './keypair.mjs';
 import { stopOnSignalOrLifetime, writeAtomically } from './lifecycle.mjs';
 
 const PROG = 'idp';
@@ -132,7 +133,7 @@ function thumbprint(jwk) {
 }
 
 function signingKey(type, options) {
-  const { privateKey } = generateKeyPairSync(type, options);
+  const { privateKey } = freshKeyPair(type, options);
   const jwk = privateKey.export({ format: 'jwk' });
   return { ...jwk, use: 'sig', kid: thumbprint(jwk) };
 }
