@@ -225,7 +225,7 @@ map_lookup(pam_handle_t *pamh, const char *path, const char *name,
 	return ret;
 }
 
-/* OIDC_<NAME>: upper case, anything outside A-Z0-9 becomes '_'. */
+/* Each export_env claim present, as its OIDC_<NAME> variable. */
 static int
 export_claims(pam_handle_t *pamh, const struct pkce_config *cfg,
 	      json_t *claims)
@@ -245,13 +245,10 @@ export_claims(pam_handle_t *pamh, const struct pkce_config *cfg,
 		for (char *p = text; *p != '\0'; p++)
 			if (iscntrl((unsigned char)*p))
 				*p = ' ';
-		if (asprintf(&entry, "OIDC_%s=%s", cfg->export_env[i], text) < 0) {
+		if (asprintf(&entry, "%s=%s", cfg->export_env_var[i], text) < 0) {
 			free(text);
 			return -1;
 		}
-		for (char *p = entry + 5; *p != '='; p++)
-			*p = isalnum((unsigned char)*p) ?
-				(char)toupper((unsigned char)*p) : '_';
 		rc = pam_putenv(pamh, entry);
 		free(entry);
 		free(text);

@@ -1005,11 +1005,14 @@ cleanup:
 	return rc;
 }
 
+/*
+ * A claim name for export_env: any visible ASCII character but '=', which
+ * would end the variable's name inside "NAME=VALUE" (pam_putenv).
+ */
 static bool
 is_env_claim_char(char c)
 {
-	return is_alnum_ascii(c) || c == '_' || c == '.' || c == ':' ||
-	       c == '-';
+	return c > ' ' && c < 0x7f && c != '=';
 }
 
 static void
@@ -1020,12 +1023,29 @@ string_list_free(char **list, size_t count)
 	free(list);
 }
 
+/* OIDC_<CLAIM>: upper case, anything outside A-Z0-9 becomes '_'. */
+static char *
+env_var_name(const char *claim, size_t len)
+{
+	char *var = malloc(sizeof("OIDC_") + len);
+
+	if (var == NULL)
+		return NULL;
+	memcpy(var, "OIDC_", 5);
+	for (size_t i = 0; i < len; i++)
+		var[5 + i] = !is_alnum_ascii(claim[i]) ? '_' :
+			     claim[i] >= 'a' && claim[i] <= 'z' ?
+			     (char)(claim[i] - 'a' + 'A') : claim[i];
+	var[5 + len] = '\0';
+	return var;
+}
+
 static enum parse_result
 parse_export_env(const struct key_spec *key, struct pkce_config *cfg,
 		 struct setting *s)
 {
 	const char *p = s->value, *tok;
-	char **names = NULL;
+	char **names = NULL, **vars = NULL;
 	size_t count = 0, len;
 	enum parse_result rc = PARSE_NOMEM;
 
@@ -1035,7 +1055,7 @@ parse_export_env(const struct key_spec *key, struct pkce_config *cfg,
 		for (size_t i = 0; i < len; i++) {
 			if (!is_env_claim_char(tok[i])) {
 				rc = reject(s, "invalid value %s: claim names "
-					    "are letters, digits and _ . : -, "
+					    "are visible ASCII characters but =, "
 					    "separated by spaces", s->shown);
 				goto cleanup;
 			}
@@ -1044,21 +1064,41 @@ parse_export_env(const struct key_spec *key, struct pkce_config *cfg,
 		if (grown == NULL)
 			goto cleanup;
 		names = grown;
-		names[count] = strndup(tok, len);
-		if (names[count] == NULL)
+		grown = reallocarray(vars, count + 1, sizeof(*grown));
+		if (grown == NULL)
 			goto cleanup;
+		vars = grown;
+		names[count] = strndup(tok, len);
+		vars[count] = env_var_name(tok, len);
+		if (names[count] == NULL || vars[count] == NULL) {
+			count++;
+			goto cleanup;
+		}
 		count++;
+		/* Two claims in one variable: one would silently hide the other. */
+		for (size_t i = 0; i + 1 < count; i++) {
+			if (strcmp(vars[i], vars[count - 1]) == 0) {
+				rc = reject(s, "invalid value %s: claims %s and %s "
+					    "would both be exported as %s",
+					    s->shown, names[i], names[count - 1],
+					    vars[i]);
+				goto cleanup;
+			}
+		}
 	}
 	if (count == 0) {
 		rc = reject(s, "no claim name given");
 		goto cleanup;
 	}
 	string_list_free(cfg->export_env, cfg->nexport_env);
+	string_list_free(cfg->export_env_var, cfg->nexport_env);
 	cfg->export_env = names;
+	cfg->export_env_var = vars;
 	cfg->nexport_env = count;
 	return PARSE_OK;
 cleanup:
 	string_list_free(names, count);
+	string_list_free(vars, count);
 	return rc;
 }
 
@@ -1668,6 +1708,7 @@ config_free(struct pkce_config *cfg)
 		claim_rule_free(&cfg->require_claims[i]);
 	free(cfg->require_claims);
 	string_list_free(cfg->export_env, cfg->nexport_env);
+	string_list_free(cfg->export_env_var, cfg->nexport_env);
 	free(cfg->cache_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -95,6 +95,7 @@ struct pkce_config {
 	size_t nrequire_claims;
 
 	char **export_env;		/* claim names */
+	char **export_env_var;		/* OIDC_<NAME> for each, distinct */
 	size_t nexport_env;
 
 	char *cache_dir;		/* NULL when "none" */

@@ -460,7 +460,8 @@ show_export_env(const struct pkce_config *cfg)
 	}
 	printf("  %-22s = ", "export_env");
 	for (size_t i = 0; i < cfg->nexport_env; i++)
-		printf("%s%s", i > 0 ? " " : "", cfg->export_env[i]);
+		printf("%s%s (as %s)", i > 0 ? " " : "", cfg->export_env[i],
+		       cfg->export_env_var[i]);
 	putchar('\n');
 }
 

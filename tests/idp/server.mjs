@@ -79,6 +79,7 @@ const USERS = [
     email_verified: true,
     name: 'Alice Example',
     groups: ['staff', 'admins'],
+    department: 'Engineering',
     password: 'alice-password',
   },
   {
@@ -117,6 +118,9 @@ const USERS_BY_NAME = new Map(USERS.map((u) => [u.preferred_username, u]));
 const USERS_BY_SUB = new Map(USERS.map((u) => [u.sub, u]));
 
 const SCOPES = ['openid', 'profile', 'email', 'groups'];
+
+// A namespaced custom claim, as Auth0 requires them to be named.
+const DEPARTMENT_CLAIM = 'https://pam-pkce.test/department';
 
 const LOOPBACK_REDIRECT_URIS = [
   'http://127.0.0.1/callback',
@@ -265,6 +269,7 @@ async function findAccount(_ctx, sub) {
         email: user.email,
         email_verified: user.email_verified,
         groups: [...user.groups],
+        [DEPARTMENT_CLAIM]: user.department,
       };
     },
   };
@@ -297,7 +302,7 @@ const provider = new Provider(issuer, {
     openid: ['sub'],
     profile: ['preferred_username', 'name'],
     email: ['email', 'email_verified'],
-    groups: ['groups'],
+    groups: ['groups', DEPARTMENT_CLAIM],
   },
   // Put the scope-requested claims into the ID token itself (the module
   // reads the ID token), not only into the userinfo response.

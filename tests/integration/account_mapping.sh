@@ -67,13 +67,16 @@ run_case user_map_alice_as_alice alice alice auth_err "maps to account bob" \
 run_case user_map_unmapped_bob bob bob auth_err "is not in user_map" \
 	"username_claim=sub" "user_map=$WORK/user_map"
 run_case export_env alice alice success "authenticated by" \
-	"export_env=email groups preferred_username"
+	"export_env=email groups preferred_username https://pam-pkce.test/department"
 grep -qxF 'env: OIDC_EMAIL=alice@example.test' "$WORK/export_env.out" ||
 	{ echo "# case export_env: FAILED (OIDC_EMAIL not exported)"; failures=$((failures + 1)); }
 grep -qxF 'env: OIDC_GROUPS=["staff","admins"]' "$WORK/export_env.out" ||
 	{ echo "# case export_env: FAILED (OIDC_GROUPS not exported)"; failures=$((failures + 1)); }
 grep -qxF 'env: OIDC_PREFERRED_USERNAME=alice' "$WORK/export_env.out" ||
 	{ echo "# case export_env: FAILED (OIDC_PREFERRED_USERNAME not exported)"; failures=$((failures + 1)); }
+# An Auth0-style namespaced claim name.
+grep -qxF 'env: OIDC_HTTPS___PAM_PKCE_TEST_DEPARTMENT=Engineering' "$WORK/export_env.out" ||
+	{ echo "# case export_env: FAILED (the namespaced claim not exported)"; failures=$((failures + 1)); }
 grep -q '^env: OIDC_' "$WORK/require_admins_alice.out" &&
 	{ echo "# case require_admins_alice: FAILED (exported without export_env)"; failures=$((failures + 1)); }
 

@@ -1274,16 +1274,25 @@ test_export_env(void **state)
 {
 	struct pkce_config cfg;
 
-	load_key("export_env", "email  name https:x.y_z-1", &cfg);
+	load_key("export_env", "email  name https://example.com/roles", &cfg);
 	assert_int_equal(cfg.nexport_env, 3);
 	assert_string_equal(cfg.export_env[0], "email");
+	assert_string_equal(cfg.export_env_var[0], "OIDC_EMAIL");
 	assert_string_equal(cfg.export_env[1], "name");
-	assert_string_equal(cfg.export_env[2], "https:x.y_z-1");
+	assert_string_equal(cfg.export_env_var[1], "OIDC_NAME");
+	/* Auth0's namespaced custom claims. */
+	assert_string_equal(cfg.export_env[2], "https://example.com/roles");
+	assert_string_equal(cfg.export_env_var[2],
+			    "OIDC_HTTPS___EXAMPLE_COM_ROLES");
 	config_free(&cfg);
 
-	assert_value_refused("export_env", "email$");
-	assert_value_refused("export_env", "email na/me");
+	/* '=' would end the variable name: "OIDC_A=b=value" sets OIDC_A. */
 	assert_value_refused("export_env", "a=b");
+	/* Two claims, one variable: refused rather than one hiding the other. */
+	assert_value_refused("export_env", "given.name given_name");
+	assert_value_refused("export_env", "email EMAIL");
+	assert_value_refused("export_env", "caf\xc3\xa9");
+	assert_value_refused("export_env", "a\x01b");
 	assert_arg_refused("export_env=  ");
 }
 
