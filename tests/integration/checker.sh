@@ -197,19 +197,16 @@ if [ "$(id -u)" -eq 0 ]; then
 	rm -f "$WORK/pam_pkce.conf"
 	case_ok foreign_owner
 	# Someone else runs it on root's file: not even readable.
-	if command -v setpriv >/dev/null 2>&1; then
-		write_config
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$CHECK" \
-			--config "$WORK/pam_pkce.conf" --user alice \
-			> "$WORK/check.out" 2> "$WORK/check.err" < /dev/null
-		CHECK_RC=$?
-		expect_rc 2 "config file not readable by the caller"
-		checker_lines | grep -qF "$WORK/pam_pkce.conf: cannot open: Permission denied" ||
-			check_fail "no line for the unreadable file"
-		case_ok not_owner
-	else
-		log "case not_owner: skipped (needs setpriv)"
-	fi
+	require setpriv
+	write_config
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$CHECK" \
+		--config "$WORK/pam_pkce.conf" --user alice \
+		> "$WORK/check.out" 2> "$WORK/check.err" < /dev/null
+	CHECK_RC=$?
+	expect_rc 2 "config file not readable by the caller"
+	checker_lines | grep -qF "$WORK/pam_pkce.conf: cannot open: Permission denied" ||
+		check_fail "no line for the unreadable file"
+	case_ok not_owner
 else
 	log "case foreign_owner: skipped (needs root)"
 	log "case not_owner: skipped (needs root)"
