@@ -1023,20 +1023,28 @@ string_list_free(char **list, size_t count)
 	free(list);
 }
 
+#define ENV_PREFIX "OIDC_"
+
 /* OIDC_<CLAIM>: upper case, anything outside A-Z0-9 becomes '_'. */
 static char *
 env_var_name(const char *claim, size_t len)
 {
-	char *var = malloc(sizeof("OIDC_") + len);
+	const size_t plen = sizeof(ENV_PREFIX) - 1;
+	char *var = malloc(plen + len + 1);
 
 	if (var == NULL)
 		return NULL;
-	memcpy(var, "OIDC_", 5);
-	for (size_t i = 0; i < len; i++)
-		var[5 + i] = !is_alnum_ascii(claim[i]) ? '_' :
-			     claim[i] >= 'a' && claim[i] <= 'z' ?
-			     (char)(claim[i] - 'a' + 'A') : claim[i];
-	var[5 + len] = '\0';
+	memcpy(var, ENV_PREFIX, plen);
+	for (size_t i = 0; i < len; i++) {
+		char c = claim[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if (!is_alnum_ascii(c))
+			c = '_';
+		var[plen + i] = c;
+	}
+	var[plen + len] = '\0';
 	return var;
 }
 
