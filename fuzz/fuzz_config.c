@@ -15,6 +15,26 @@
 /* config.c's CONFIG_FILE_MAX: read_file() refuses anything longer. */
 #define FUZZ_CONFIG_MAX (256 * 1024)
 
+/*
+ * export_env: each variable is OIDC_ and [A-Z0-9_] only (nothing that
+ * pam_putenv() would read as the end of the name), and no two are equal.
+ */
+static void
+check_export_env(const struct pkce_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nexport_env; i++) {
+		const char *var = cfg->export_env_var[i];
+
+		if (strncmp(var, "OIDC_", 5) != 0 || var[5] == '\0' ||
+		    strspn(var, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+			    strlen(var))
+			abort();
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(var, cfg->export_env_var[j]) == 0)
+				abort();
+	}
+}
+
 /* What config.h promises about a configuration that loaded. */
 static void
 check_config(const struct pkce_config *cfg)
@@ -34,6 +54,7 @@ check_config(const struct pkce_config *cfg)
 	if (cfg->token_endpoint_auth != CONFIG_AUTH_NONE &&
 	    cfg->client_secret == NULL)
 		abort();
+	check_export_env(cfg);
 }
 
 int
