@@ -36,51 +36,34 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { freshKeyPair } from '../idp/keypair.mjs';
-import { stopOnSignalOrLifetime, writeAtomically } from '../idp/lifecycle.mjs';
+import {
+  parseServerArgs, reporter, stopOnSignalOrLifetime, writeAtomically,
+} from '../idp/lifecycle.mjs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 const PROG = 'faults';
 // Nothing here may run for long, whatever the client does.
 const MAX_STREAM = 64 * 1024 * 1024;
 const MAX_HOLD_MS = 120 * 1000;
 
-function log(line) {
-  process.stderr.write(`${PROG}: ${line}\n`);
-}
-
-function die(msg) {
-  log(`error: ${msg}`);
-  process.exit(2);
-}
+const { log, die } = reporter(PROG);
 
 // ---------------------------------------------------------------- arguments
 
-const USAGE = 'usage: node server.mjs --certdir DIR --port-file FILE --upstream ISSUER '
-  + '--ca CA.pem [--lifetime SECONDS]';
-let args;
-try {
-  ({ values: args } = parseArgs({
-    options: {
-      certdir: { type: 'string' },
-      'port-file': { type: 'string' },
-      upstream: { type: 'string' },
-      ca: { type: 'string' },
-      lifetime: { type: 'string', default: '300' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (err) {
-  die(`${err.message}\n${USAGE}`);
-}
-for (const required of ['certdir', 'port-file', 'upstream', 'ca']) {
-  if (!args[required]) die(`--${required} is required\n${USAGE}`);
-}
-if (!/^\d{1,6}$/.test(args.lifetime) || Number(args.lifetime) < 1) die(`bad --lifetime: ${args.lifetime}`);
+const args = parseServerArgs({
+  usage: 'usage: node server.mjs --certdir DIR --port-file FILE --upstream ISSUER '
+    + '--ca CA.pem [--lifetime SECONDS]',
+  options: {
+    upstream: { type: 'string' },
+    ca: { type: 'string' },
+  },
+  required: ['upstream', 'ca'],
+  lifetime: 300,
+  die,
+});
 const upstream = new URL(args.upstream);
 if (upstream.protocol !== 'https:' || !['127.0.0.1', '[::1]'].includes(upstream.hostname)) {
   die(`--upstream must be https on a loopback address: ${args.upstream}`);

@@ -49,50 +49,29 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { join } from 'node:path';
 import { freshKeyPair } from './keypair.mjs';
-import { stopOnSignalOrLifetime, writeAtomically } from './lifecycle.mjs';
-import { parseArgs } from 'node:util';
+import {
+  parseServerArgs, reporter, stopOnSignalOrLifetime, writeAtomically,
+} from './lifecycle.mjs';
 
 const PROG = 'hostile';
 const MAX_BODY = 64 * 1024;
 const UPSTREAM_TIMEOUT_MS = 10000;
-
-function log(line) {
-  process.stderr.write(`${PROG}: ${line}\n`);
-}
-
-function die(msg) {
-  log(`error: ${msg}`);
-  process.exit(2);
-}
+const { log, die } = reporter(PROG);
 
 // ---------------------------------------------------------------- arguments
 
-const USAGE = 'usage: node hostile.mjs --certdir DIR --port-file FILE --upstream ISSUER '
-  + '--ca CA.pem [--lifetime SECONDS] [--record DIR]';
-
-let args;
-try {
-  ({ values: args } = parseArgs({
-    options: {
-      certdir: { type: 'string' },
-      'port-file': { type: 'string' },
-      upstream: { type: 'string' },
-      ca: { type: 'string' },
-      lifetime: { type: 'string', default: '900' },
-      record: { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (err) {
-  die(`${err.message}\n${USAGE}`);
-}
-for (const required of ['certdir', 'port-file', 'upstream', 'ca']) {
-  if (!args[required]) die(`--${required} is required\n${USAGE}`);
-}
-if (!/^\d{1,7}$/.test(args.lifetime) || Number(args.lifetime) < 1 || Number(args.lifetime) > 2000000) {
-  die(`bad --lifetime (1..2000000 seconds): ${args.lifetime}`);
-}
+const args = parseServerArgs({
+  usage: 'usage: node hostile.mjs --certdir DIR --port-file FILE --upstream ISSUER '
+    + '--ca CA.pem [--lifetime SECONDS] [--record DIR]',
+  options: {
+    upstream: { type: 'string' },
+    ca: { type: 'string' },
+    record: { type: 'string' },
+  },
+  required: ['upstream', 'ca'],
+  lifetime: 900,
+  die,
+});
 
 let upstreamIssuer;
 try {

@@ -13,53 +13,34 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { freshKeyPair } from './keypair.mjs';
-import { stopOnSignalOrLifetime, writeAtomically } from './lifecycle.mjs';
+import {
+  parseServerArgs, reporter, stopOnSignalOrLifetime, writeAtomically,
+} from './lifecycle.mjs';
 
 const PROG = 'idp';
-
-function log(line) {
-  process.stderr.write(`${PROG}: ${line}\n`);
-}
-
-function die(msg) {
-  log(`error: ${msg}`);
-  process.exit(2);
-}
+const { log, die } = reporter(PROG);
 
 // ---------------------------------------------------------------- arguments
 
 const ID_TOKEN_ALGS = ['RS256', 'PS256', 'ES256'];
 
-let args;
-try {
-  ({ values: args } = parseArgs({
-    options: {
-      certdir: { type: 'string' },
-      'port-file': { type: 'string' },
-      port: { type: 'string', default: '0' },
-      host: { type: 'string', default: '127.0.0.1' },
-      lifetime: { type: 'string', default: '900' },
-      'id-token-alg': { type: 'string', default: 'RS256' },
-      'extra-users': { type: 'string', default: '0' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (err) {
-  die(`${err.message}\nusage: node server.mjs --certdir DIR --port-file FILE [--port N] `
+const args = parseServerArgs({
+  usage: 'usage: node server.mjs --certdir DIR --port-file FILE [--port N] '
     + '[--host 127.0.0.1|::1] [--lifetime SECONDS] [--id-token-alg RS256|PS256|ES256] '
-    + '[--extra-users N]');
-}
+    + '[--extra-users N]',
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'id-token-alg': { type: 'string', default: 'RS256' },
+    'extra-users': { type: 'string', default: '0' },
+  },
+  lifetime: 900,
+  die,
+});
 
-if (!args.certdir) die('--certdir is required');
-if (!args['port-file']) die('--port-file is required');
 if (!/^\d{1,5}$/.test(args.port) || Number(args.port) > 65535) die(`bad --port: ${args.port}`);
 if (!['127.0.0.1', '::1'].includes(args.host)) die(`--host must be 127.0.0.1 or ::1, not ${args.host}`);
-if (!/^\d{1,7}$/.test(args.lifetime) || Number(args.lifetime) < 1 || Number(args.lifetime) > 2000000) {
-  die(`bad --lifetime (1..2000000 seconds): ${args.lifetime}`);
-}
 if (!/^\d{1,3}$/.test(args['extra-users'])) die(`bad --extra-users (0..999): ${args['extra-users']}`);
 if (!ID_TOKEN_ALGS.includes(args['id-token-alg'])) {
   die(`--id-token-alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
