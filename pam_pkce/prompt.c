@@ -199,8 +199,10 @@ collect_with_prompt(pam_handle_t *pamh, const struct prompt_request *req,
 		return rc == PAM_BUF_ERR ? rc : PAM_CONV_ERR;
 	}
 	pasted = req->cfg->paste && reply[strspn(reply, " \t\r\n")] != '\0';
-	/* Enter alone: keep waiting for the browser until the deadline. */
-	/* Enter before the browser finished: say why nothing happens yet. */
+	/*
+	 * Enter alone before the browser finished: keep waiting for it until
+	 * the deadline, and say why nothing happens yet.
+	 */
 	if (!pasted && !__atomic_load_n(&job.done, __ATOMIC_ACQUIRE))
 		(void)conv_info(pamh, "Waiting for the browser to finish...");
 	listen_finish(&job, pasted);
