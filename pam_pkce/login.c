@@ -30,6 +30,7 @@ struct login {
 	struct pkce_config cfg;
 	bool cfg_loaded;
 	const char *user;
+	char user_shown[LOG_ESCAPE_MAX];	/* USER escaped, for the log */
 	struct http_client *http;
 	struct provider_endpoints endpoints;
 	struct pkce_secrets secrets;
@@ -62,7 +63,7 @@ login_release(struct login *lg)
 static int
 check_user(struct login *lg)
 {
-	char buf[4096], esc[LOG_ESCAPE_MAX];
+	char buf[4096];
 	struct passwd pw, *found = NULL;
 	int rc;
 
@@ -71,10 +72,11 @@ check_user(struct login *lg)
 		log_msg(lg->pamh, LOG_ERR, "cannot determine the user name");
 		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
 	}
+	log_escape(lg->user, lg->user_shown, sizeof(lg->user_shown));
 	if (getpwnam_r(lg->user, &pw, buf, sizeof(buf), &found) != 0 ||
 	    found == NULL) {
 		log_msg(lg->pamh, LOG_NOTICE, "user %s is not a local account",
-			log_escape(lg->user, esc, sizeof(esc)));
+			lg->user_shown);
 		return PAM_USER_UNKNOWN;
 	}
 	return PAM_SUCCESS;
@@ -88,7 +90,7 @@ check_callback(struct login *lg)
 
 	if (lg->callback.error != NULL) {
 		log_msg(lg->pamh, LOG_NOTICE,
-			"user %s: provider returned error=%s", lg->user,
+			"user %s: provider returned error=%s", lg->user_shown,
 			log_escape(lg->callback.error, esc, sizeof(esc)));
 		(void)conv_error(lg->pamh, "The identity provider refused the sign-in.");
 		return PAM_AUTH_ERR;
@@ -99,7 +101,7 @@ check_callback(struct login *lg)
 			    lg->callback.state != NULL) {
 		log_msg(lg->pamh, LOG_NOTICE,
 			"user %s: authorization response iss does not match the issuer",
-			lg->user);
+			lg->user_shown);
 		return PAM_AUTH_ERR;
 	}
 	return PAM_SUCCESS;
@@ -187,7 +189,7 @@ run(struct login *lg, int flags, int argc, const char **argv)
 				    .authorize_url = lg->authorize_url,
 				    .redirect_uri = lg->redirect_uri,
 				    .state = lg->secrets.state,
-				    .user = lg->user,
+				    .user = lg->user_shown,
 				    .deadline = listener_now() + lg->cfg.timeout,
 			    },
 			    &lg->callback);
@@ -236,7 +238,7 @@ int
 login_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct login lg = { .pamh = pamh };
-	char esc_user[LOG_ESCAPE_MAX], esc_sub[LOG_ESCAPE_MAX];
+	char esc_sub[LOG_ESCAPE_MAX];
 	int rc;
 
 	if (http_global_init() < 0) {
@@ -246,8 +248,7 @@ login_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rc = run(&lg, flags, argc, argv);
 	if (rc == PAM_SUCCESS)
 		log_msg(pamh, LOG_INFO, "user %s authenticated by %s as sub %s",
-			log_escape(lg.user, esc_user, sizeof(esc_user)),
-			lg.cfg.issuer,
+			lg.user_shown, lg.cfg.issuer,
 			log_escape(json_string_value(json_object_get(lg.claims, "sub")),
 				   esc_sub, sizeof(esc_sub)));
 	login_release(&lg);

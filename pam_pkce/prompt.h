@@ -19,7 +19,7 @@ struct prompt_request {
 	const char *authorize_url;
 	const char *redirect_uri;
 	const char *state;
-	const char *user;
+	const char *user;		/* the PAM user, escaped for the log */
 	time_t deadline;	/* listener_now() clock */
 };
 

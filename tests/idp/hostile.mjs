@@ -312,6 +312,8 @@ const CASES = {
   missing_sub: { claims: (p) => { delete p.sub; } },
   empty_sub: { claims: (p) => { p.sub = ''; } },
   sub_not_string: { claims: (p) => { p.sub = 1234; } },
+  // Terminal escapes and a newline, to forge or colour a log line.
+  username_control_chars: { claims: (p) => { p.preferred_username = 'ali\u001b[31mce\nFORGED'; } },
   max_age_no_auth_time: { claims: (p) => { delete p.auth_time; } },
   max_age_old_auth_time: { claims: (p) => { p.auth_time = now() - 4000; } },
   at_hash_wrong: {
