@@ -76,11 +76,7 @@ ns_to_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e6 }'; }
 
 # --- the provider, the accounts, the configurations
 idp_start "$WORK" --extra-users "$NCONC" || fail "provider did not start"
-for i in $(seq 1 "$NCONC"); do
-	u=$(printf 'user%03d' "$i")
-	echo "$u:x:$((3000 + i)):$((3000 + i)):$u:/nonexistent:/bin/sh" >> "$WORK/passwd"
-	echo "$u:x:$((3000 + i)):" >> "$WORK/group"
-done
+add_load_users "$NCONC"
 echo "auth required pam_permit.so" > "$WORK/pam.d/permit-test"
 mkdir -m 0700 "$WORK/cache"
 DISCO=$(curl --cacert "$IDP_CA" -s -m 10 "$IDP_ISSUER/.well-known/openid-configuration") ||

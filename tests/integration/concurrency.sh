@@ -11,11 +11,7 @@
 
 N=${CONCURRENT_LOGINS:-50}
 idp_start "$WORK" --extra-users "$N" || fail "provider did not start"
-for i in $(seq 1 "$N"); do
-	u=$(printf 'user%03d' "$i")
-	echo "$u:x:$((3000 + i)):$((3000 + i)):$u:/nonexistent:/bin/sh" >> "$WORK/passwd"
-	echo "$u:x:$((3000 + i)):" >> "$WORK/group"
-done
+add_load_users "$N"
 write_config timeout=60 "cache_dir=$WORK/cache"
 mkdir -p "$WORK/c"
 
@@ -60,7 +56,15 @@ elapsed=$(echo "$(date +%s.%N) - $start" | awk '{print $1 - $3}')
 ok=$(grep -l 'successfully authenticated' "$WORK"/c/user*.out | wc -l)
 ports=$(grep -h -oE 'redirect_uri=http%3a%2f%2f127.0.0.1%3a[0-9]+' "$WORK"/c/user*.out | sort -u | wc -l)
 log "round 1: $ok of $N logins succeeded in ${elapsed}s on $ports distinct ports"
-[ "$ok" -eq "$N" ] || { grep -L 'successfully authenticated' "$WORK"/c/user*.out | head -3 | xargs -r tail -n 3; fail "only $ok of $N succeeded"; }
+if [ "$ok" -ne "$N" ]; then
+	for out in $(grep -L 'successfully authenticated' "$WORK"/c/user*.out | head -3); do
+		echo "--- ${out##*/}: pamtester, the module's log, the browser"
+		tail -n 3 "$out"
+		grep -hE '^pamtester:|SYSLOG\(' "${out%.out}.err" | tail -n 5
+		tail -n 5 "${out%.out}.browser" 2>/dev/null
+	done
+	fail "only $ok of $N succeeded"
+fi
 [ "$ports" -eq "$N" ] || fail "logins shared ports"
 for i in $(seq 1 "$N"); do
 	u=$(printf 'user%03d' "$i")

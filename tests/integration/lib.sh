@@ -71,6 +71,18 @@ alice:x:2001:
 bob:x:2002:
 carol:x:2003:
 GROUP
+
+# add_load_users N: local accounts user001..userN, the accounts the test
+# provider creates with --extra-users N (load tests).
+add_load_users() {
+	local i u
+	for i in $(seq 1 "$1"); do
+		u=$(printf 'user%03d' "$i")
+		echo "$u:x:$((3000 + i)):$((3000 + i)):$u:/nonexistent:/bin/sh" >> "$WORK/passwd"
+		echo "$u:x:$((3000 + i)):" >> "$WORK/group"
+	done
+}
+
 mkdir -p "$WORK/pam.d"
 # Without an "other" service libpam logs a (harmless) error on every start.
 echo "auth required pam_deny.so" > "$WORK/pam.d/other"
