@@ -35,6 +35,16 @@ expect_rc() {
 	[ "$CHECK_RC" -eq "$1" ] || check_fail "$2: exit status $CHECK_RC, expected $1"
 }
 
+# expect_config_error WHAT LINE [checker args]: the checker exits 2 and
+# prints LINE, the module's log line for WHAT.
+expect_config_error() {
+	local what=$1 line=$2
+	shift 2
+	run_check "$@"
+	expect_rc 2 "$what"
+	checker_lines | grep -qF -- "$line" || check_fail "$what: no line '$line'"
+}
+
 # module_lines: the messages the module logged under pamtester.
 module_lines() { sed -n 's/.*SYSLOG([0-9]*): //p' "$WORK/pamtester.err"; }
 # checker_lines: the module's messages as the checker printed them.
@@ -157,10 +167,8 @@ case_ok unknown_argument
 
 # --- bad value as KEY=VALUE --------------------------------------------
 write_config
-run_check --config "$WORK/pam_pkce.conf" timeout=soon
-expect_rc 2 "bad timeout argument"
-checker_lines | grep -qF 'module argument timeout: invalid value "soon"' ||
-	check_fail "no line for the bad argument"
+expect_config_error "bad timeout argument" 'module argument timeout: invalid value "soon"' \
+	--config "$WORK/pam_pkce.conf" timeout=soon
 run_check --config "$WORK/pam_pkce.conf" redirect_port=70000
 expect_rc 2 "bad redirect_port argument"
 case_ok bad_argument_value
@@ -168,20 +176,18 @@ case_ok bad_argument_value
 # --- unsafe file mode --------------------------------------------------
 write_config
 chmod 0664 "$WORK/pam_pkce.conf"
-run_check --config "$WORK/pam_pkce.conf" --user alice
-expect_rc 2 "group-writable config"
-checker_lines | grep -qF "$WORK/pam_pkce.conf: writable by group or others (mode 0664); refusing to use it" ||
-	check_fail "no line for the unsafe mode"
+expect_config_error "group-writable config" \
+	"$WORK/pam_pkce.conf: writable by group or others (mode 0664); refusing to use it" \
+	--config "$WORK/pam_pkce.conf" --user alice
 case_ok unsafe_mode
 
 # --- a broken user_map is a configuration error too ---------------------
 printf 'alice@example.com alice\nnot a mapping line\n' > "$WORK/user_map"
 chmod 0600 "$WORK/user_map"
 write_config "user_map=$WORK/user_map"
-run_check --config "$WORK/pam_pkce.conf" --user alice
-expect_rc 2 "malformed user_map"
-checker_lines | grep -qF "user_map $WORK/user_map:2: expected CLAIM_VALUE LOCAL_USER" ||
-	check_fail "no line for the malformed user_map"
+expect_config_error "malformed user_map" \
+	"user_map $WORK/user_map:2: expected CLAIM_VALUE LOCAL_USER" \
+	--config "$WORK/pam_pkce.conf" --user alice
 case_ok bad_user_map
 
 # --- ownership: the module's rules --------------------------------------
@@ -189,10 +195,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	# Root runs the check: a file owned by someone else is refused.
 	write_config
 	chown 65534 "$WORK/pam_pkce.conf"
-	run_check --config "$WORK/pam_pkce.conf" --user alice
-	expect_rc 2 "config file owned by another user"
-	checker_lines | grep -qF "$WORK/pam_pkce.conf: owned by uid 65534, must be owned by root; refusing to use it" ||
-		check_fail "no line for the foreign owner"
+	expect_config_error "config file owned by another user" \
+		"$WORK/pam_pkce.conf: owned by uid 65534, must be owned by root; refusing to use it" \
+		--config "$WORK/pam_pkce.conf" --user alice
 	# write_config truncates: the next file must be root's again.
 	rm -f "$WORK/pam_pkce.conf"
 	case_ok foreign_owner
